@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at       TEXT,
     status            TEXT NOT NULL CHECK (status IN
                           ('recording', 'complete', 'interrupted')),
+    writer_host       TEXT,               -- host and pid of the process that
+    writer_pid        INTEGER,            -- is recording: a later open marks a
+                                          -- 'recording' run of a dead writer
+                                          -- 'interrupted'
     records           INTEGER NOT NULL DEFAULT 0,
     groups_total      INTEGER NOT NULL DEFAULT 0,
     incomplete_groups INTEGER NOT NULL DEFAULT 0,
