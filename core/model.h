@@ -51,14 +51,40 @@ typedef const struct sro_model *sro_model_plugin_fn(unsigned int abi_version);
 /* The built-in models, NULL-terminated. */
 extern const struct sro_model *const sro_builtin_models[];
 
-/* Find a model by built-in name, or load it from a path containing '/'.
- * On failure returns NULL and writes a message to err. */
+/*
+ * Find a model by built-in name, or load it from a path containing '/'
+ * (dlopen() with RTLD_NOW, kept loaded for the life of the process; the
+ * plugin's SRO_MODEL_PLUGIN_SYMBOL is called with SRO_MODEL_ABI_VERSION and
+ * must return a model with that abi_version, a name and a predict
+ * function). On failure returns NULL and writes a one-line message naming
+ * the name or path to err (errlen bytes, NUL-terminated; err may be NULL).
+ */
 const struct sro_model *sro_model_find(const char *name_or_path,
                                        char *err, size_t errlen);
 
-/* Helper for models: append one write to a prediction (false if full). */
-bool sro_pred_add_write(struct sro_prediction *p, uint64_t mfn,
-                        unsigned int offset, unsigned int len,
-                        unsigned int result, unsigned int dev_offset);
+/*
+ * Helper for models: append one write to a prediction (false if full,
+ * nothing appended). offset and dev_offset are page offsets (12 bits kept),
+ * len at most 255; data_len stays 0. Inline so that a plugin needs no
+ * srotrace library.
+ */
+static inline bool sro_pred_add_write(struct sro_prediction *p, uint64_t mfn,
+                                      unsigned int offset, unsigned int len,
+                                      unsigned int result,
+                                      unsigned int dev_offset)
+{
+    struct sro_write *w;
+
+    if ( p->nwrites >= SRO_PRED_MAX_WRITES )
+        return false;
+    w = &p->writes[p->nwrites++];
+    w->mfn = mfn;
+    w->offset = (uint16_t)(offset & (SRO_PAGE_SIZE - 1));
+    w->dev_offset = (uint16_t)(dev_offset & (SRO_PAGE_SIZE - 1));
+    w->len = (uint8_t)len;
+    w->result = (uint8_t)result;
+    w->data_len = 0;
+    return true;
+}
 
 #endif /* SRO_MODEL_H */

@@ -16,7 +16,9 @@
 #include "prot.h"
 #include "types.h"
 
-/* ALLOW, DENY or MIXED for bytes [off, off+len) of a page. */
+/* ALLOW, DENY or MIXED for bytes [off, off+len) of a page. Bytes past
+ * the page's end are not counted; an empty range, and any range of an
+ * UNKNOWN page, is ALLOW (sro_oracle_judge() makes those UNDECIDABLE). */
 enum sro_intent sro_oracle_intent(const struct sro_page_prot *pp,
                                   unsigned int off, unsigned int len);
 
@@ -40,6 +42,9 @@ struct sro_judgement {
     const char      *why;          /* short static explanation */
 };
 
+/* Judge one group: fills *out, returns out->verdict. Keeps no pointer.
+ * The rules, and the readings chosen where section 4 leaves a choice,
+ * are in core/oracle.c. out->intent is meaningless when UNDECIDABLE. */
 enum sro_verdict sro_oracle_judge(const struct sro_judge_input *in,
                                   struct sro_judgement *out);
 
