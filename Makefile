@@ -44,6 +44,18 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS    += -fsanitize=address,undefined
 endif
 
+# SAN=fuzz: the libFuzzer build of `make fuzz` (clang; build/fuzz). The
+# library is instrumented for coverage; only fuzz targets link libFuzzer.
+# Warnings stay on but do not stop it: -Werror is gcc's gate (see above).
+ifeq ($(SAN),fuzz)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined \
+              -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-error
+LDFLAGS    += -fsanitize=address,undefined
+FUZZ_MAIN  := -fsanitize=fuzzer
+else
+FUZZ_MAIN  := fuzz/replay-main.c
+endif
+
 # Layers, highest first (static link order).
 LIBDIRS := analyzer replayer synth recorder db trace core util
 lib_srcs = $(wildcard $(1)/*.c $(1)/*/*.c $(1)/*.S)
@@ -57,6 +69,14 @@ TEST_HELP  := $(patsubst %.c,$(O)/%.o,$(wildcard tests/unit/helpers/*.c))
 PLUGINS    := $(patsubst examples/plugin/%.c,$(O)/examples/%.so,\
                 $(wildcard examples/plugin/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
+# Fuzz targets (docs/hardening.md): each fuzz/fuzz-NAME.c becomes
+# $(O)/fuzz/fuzz-NAME, with libFuzzer under SAN=fuzz, else with
+# fuzz/replay-main.c: `make tests` builds those, and the test suite replays
+# the seed corpus and every saved crash through them.
+FUZZ_BINS  := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(wildcard fuzz/fuzz-*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS  ?= 2
+FUZZ_CC    ?= clang
 
 # Register maps of devices ship beside the binary; the binary finds them
 # through SROTRACE_DATADIR (default: the installed share dir).
@@ -97,12 +117,17 @@ $(O)/bench/%: bench/%.c $(LIBS)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
 	    -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
+$(O)/fuzz/%: fuzz/%.c fuzz/fuzz.h fuzz/replay-main.c $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_MAIN) \
+	    -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
+
 # A model plugin uses only the plugin ABI headers: no srotrace library.
 $(O)/examples/%.so: examples/plugin/%.c core/model.h core/types.h core/abi.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -shared $(LDFLAGS) -o $@ $<
 
-tests: $(O)/srotrace $(TEST_BINS) $(PLUGINS)
+tests: $(O)/srotrace $(TEST_BINS) $(PLUGINS) $(FUZZ_BINS)
 
 # The whole suite, under ASan and UBSan. Installs what it needs first.
 test check:
@@ -113,6 +138,16 @@ test check:
 # The same suite without sanitizers (faster; used by developers).
 test-plain: tests
 	@tests/run-tests.sh $(O)
+
+# libFuzzer: build every target with clang into build/fuzz, then run each
+# for FUZZ_SECONDS (FUZZ_JOBS at a time). A crash fails and is kept under
+# build/fuzz/crashes/; fuzz/run.sh says how to turn it into a regression.
+fuzzers: $(FUZZ_BINS)
+
+fuzz:
+	@scripts/install-deps --test
+	$(MAKE) --no-print-directory O=build/fuzz SAN=fuzz CC=$(FUZZ_CC) fuzzers
+	@fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 bench-quick bench: $(O)/srotrace $(BENCH_BINS)
 	@bench/run.sh $(O) $(if $(filter bench-quick,$@),quick,full)
@@ -129,7 +164,8 @@ install: $(O)/srotrace
 clean:
 	rm -rf build $(O)
 
-.PHONY: all tests test check test-plain bench bench-quick install clean
+.PHONY: all tests test check test-plain bench bench-quick install clean \
+        fuzz fuzzers
 .DELETE_ON_ERROR:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

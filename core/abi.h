@@ -145,7 +145,8 @@ enum sro_x86emul_rc {
     SRO_X86EMUL_RETRY         = 3,
     SRO_X86EMUL_DONE          = 4,
     SRO_X86EMUL_UNIMPLEMENTED = 5,
-    SRO_X86EMUL_UNRECOGNIZED  = 6,
+    SRO_X86EMUL_UNRECOGNIZED  = 5,  /* an alias of UNIMPLEMENTED in Xen */
+    SRO_X86EMUL_CMPXCHG_FAILED = 7,
 };
 
 /* The reference verdicts of trace-format.md section 4, in precedence order

@@ -20,6 +20,12 @@
 
 struct sro_assembler;
 
+/* Most SRO_WRITE records one group keeps (a rep store over a whole page
+ * of bytes gives 4096). Further ones are counted as bad records and the
+ * group ends with SRO_INC_COUNT_MISMATCH, so memory per CPU stays bounded
+ * whatever the input. */
+#define SRO_GROUP_MAX_WRITES 65536
+
 struct sro_assemble_ops {
     /* A complete or incomplete group, in the order groups end. */
     int (*group)(void *ctx, const struct sro_group *g);

@@ -25,7 +25,8 @@ struct sro_rec {
     uint32_t event;             /* event id (header bits 0..27) */
     uint8_t  nwords;            /* extra words, 0..7 */
     bool     has_tsc;           /* carried its own TSC */
-    uint64_t tsc;               /* own TSC, or the previous record's on cpu */
+    uint64_t tsc;               /* own TSC, or the previous record's on cpu
+                                 * (0 before the cpu's first TSC) */
     uint32_t cpu;               /* physical CPU of the window */
     uint64_t offset;            /* byte offset of the header in the input */
     uint32_t w[SRO_TREC_MAX_WORDS];
@@ -33,8 +34,15 @@ struct sro_rec {
 
 struct sro_reader;
 
+/* CPU numbers a window may name: Xen's NR_CPUS is at most 16383. A window
+ * header naming a larger one is treated as garbage. */
+#define SRO_READER_MAX_CPUS 16384
+
 /* Read from an open stream (not closed by the reader); name is for
- * messages ("-" for stdin). */
+ * messages ("-" for stdin). Unless in is a regular file, the reader reads
+ * its descriptor directly (so records come as soon as they arrive): bytes
+ * the caller already pulled into the stream's own buffer would be missed,
+ * so hand it over unread. */
 struct sro_reader *sro_reader_new(FILE *in, const char *name);
 void sro_reader_free(struct sro_reader *r);
 
@@ -57,5 +65,9 @@ uint64_t sro_reader_windows(const struct sro_reader *r);
 uint64_t sro_reader_tsc_resets(const struct sro_reader *r);
 /* SHA-256 of every byte read so far, as 64 hex digits + NUL. */
 void sro_reader_sha256(const struct sro_reader *r, char hex[65]);
+/* Bytes passed over while resynchronising after bad input. */
+uint64_t sro_reader_bytes_skipped(const struct sro_reader *r);
+/* Number of times sro_reader_next() returned -1. */
+uint64_t sro_reader_errors(const struct sro_reader *r);
 
 #endif /* SRO_TRACE_READER_H */

@@ -32,6 +32,15 @@ int sro_writer_flush_cpu(struct sro_writer *w, unsigned int cpu,
 /* Pending bytes of cpu's window. */
 uint32_t sro_writer_pending(const struct sro_writer *w, unsigned int cpu);
 
+/* The default of sro_writer_set_window_max(). */
+#define SRO_WRITER_WINDOW_MAX (256u * 1024)
+/* Largest window: a record that would make cpu's pending bytes exceed
+ * bytes (at least 40, a multiple of 4) first flushes what is pending, as
+ * a full per-CPU buffer of Xen would be. Returns 0 or -1 (bad size). */
+int sro_writer_set_window_max(struct sro_writer *w, uint32_t bytes);
+/* Bytes written to out so far (window headers included). */
+uint64_t sro_writer_bytes(const struct sro_writer *w);
+
 /* Helpers that encode whole events of section 3 into cpu's window. */
 int sro_write_range_add(struct sro_writer *w, unsigned int cpu, uint64_t tsc,
                         uint64_t start, uint32_t size, int32_t rc,
