@@ -88,3 +88,9 @@ check "diff xen-4.20.1 xen-4.21 on memcpy-toio" \
 check_grep "HVM stores: the domain crashed under 4.20.1, written by 4.21" \
     "no write, DOMAIN_CRASH -> WRITTEN, verdict WRONGLY_DENIED -> CORRECT" \
     "$T/out"
+
+# The bundled example trace is exactly what the synthesizer makes of its
+# scenario, so it can always be remade (and is not a hand-edited file).
+"$SROTRACE" synth xhci-dbc --xen xen-4.20.0 --seed 1 -q -o "$T/bundled"
+check "examples/traces/xhci-dbc-xen-4.20.0.trace is reproducible" \
+    cmp "$T/bundled" "${SROTRACE_SRCDIR:-.}/examples/traces/xhci-dbc-xen-4.20.0.trace"
