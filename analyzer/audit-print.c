@@ -15,6 +15,7 @@
 #include "table.h"
 #include "util/json.h"
 
+/* A page's protection for people. */
 static const char *kind_name(unsigned int kind)
 {
     switch ( kind )
@@ -139,6 +140,7 @@ void audit_print_text(FILE *out, const struct runinfo *r,
             audit_ro_reached(a) ? "YES" : "no");
 }
 
+/* One {"offset", "length", "register"} object. */
 static void json_range(struct json *j, unsigned int off, unsigned int len,
                        const char *reg)
 {

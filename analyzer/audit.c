@@ -101,6 +101,7 @@ static struct audit_page *find_page(struct audit *a, unsigned int n,
     return NULL;
 }
 
+/* Append an empty page to a (the caller keeps the order). */
 static struct audit_page *add_page(struct audit *a, uint64_t mfn)
 {
     struct audit_page *p;
@@ -173,7 +174,8 @@ static int read_touches(sqlite3 *db, int64_t run, struct flat **out,
         free(f);
         return err ? -1 : sro_db_fail(db, rc, "counting stores", e);
     }
-    qsort(f, n, sizeof(*f), cmp_flat);
+    if ( n )
+        qsort(f, n, sizeof(*f), cmp_flat);
     for ( unsigned int i = 0; i < n; i++ )
     {
         if ( m && f[m - 1].mfn == f[i].mfn &&
@@ -261,6 +263,7 @@ static bool hits_ro(const struct sro_prot *prot, uint64_t mfn,
     return false;
 }
 
+/* The touch of p at (off, len), or NULL. */
 static struct audit_touch *find_touch(struct audit_page *p, unsigned int off,
                                       unsigned int len)
 {
@@ -393,7 +396,8 @@ int audit_build(sqlite3 *db, const struct runinfo *r,
         else if ( pp.kind != SRO_PAGE_UNKNOWN )
             add_page(out, pp.mfn);
     }
-    qsort(out->pages, out->n, sizeof(*out->pages), cmp_page);
+    if ( out->n )
+        qsort(out->pages, out->n, sizeof(*out->pages), cmp_page);
     for ( unsigned int i = 0; i < out->n; i++ )
         finish_page(&out->pages[i], prot, b);
     if ( count_ro_written(db, r->id, out, prot, e) )

@@ -47,6 +47,7 @@ struct lparser {
     size_t       errlen;
 };
 
+/* Put "NAME:LINE: message" in p->err; returns -1. */
 static int lerr(struct lparser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static int lerr(struct lparser *p, const char *fmt, ...)
@@ -59,9 +60,15 @@ static int lerr(struct lparser *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->err + n, p->errlen - n, fmt, ap);
     va_end(ap);
+    /* Text quoted from the input may hold control characters: the
+     * message goes to a terminal. */
+    for ( char *c = p->err; *c; c++ )
+        if ( (unsigned char)*c < 0x20 || *c == 0x7f )
+            *c = '?';
     return -1;
 }
 
+/* Forget the previous block: nothing seen yet, no MSI-X. */
 static void block_reset(struct lblock *b)
 {
     memset(b, 0, sizeof(*b));
@@ -244,6 +251,8 @@ static int parse_msix_loc(struct lparser *p, const char *s, int *bar,
     return 0;
 }
 
+/* One indented line of a device block: regions and MSI-X lines are
+ * kept, the rest ignored. */
 static int parse_body(struct lparser *p, struct lblock *b, const char *s)
 {
     const char *m;

@@ -32,6 +32,7 @@ struct nparser {
     size_t errlen;
 };
 
+/* Put "NAME:LINE: message" in p->err; returns -1. */
 static int nerr(struct nparser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static int nerr(struct nparser *p, const char *fmt, ...)
@@ -44,19 +45,26 @@ static int nerr(struct nparser *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->err + n, p->errlen - n, fmt, ap);
     va_end(ap);
+    /* Text quoted from the input may hold control characters: the
+     * message goes to a terminal. */
+    for ( char *c = p->err; *c; c++ )
+        if ( (unsigned char)*c < 0x20 || *c == 0x7f )
+            *c = '?';
     return -1;
 }
 
 /*
  * Next token of *s into tok (at most toklen-1 bytes): a bare word, or a
  * double-quoted string with \" and \\ escapes. Returns 1, 0 at the end of
- * the line, -1 on an unterminated quote or a token too long.
+ * the line, -1 on an unterminated quote or a token too long. tok is
+ * always terminated (cut short on -1).
  */
 static int next_token(char **s, char *tok, size_t toklen, bool *quoted)
 {
     char *p = *s;
     size_t n = 0;
 
+    tok[0] = '\0';
     *quoted = false;
     while ( *p == ' ' || *p == '\t' )
         p++;
@@ -71,9 +79,13 @@ static int next_token(char **s, char *tok, size_t toklen, bool *quoted)
             if ( *p == '\\' && (p[1] == '"' || p[1] == '\\') )
                 p++;
             if ( n + 1 >= toklen )
+            {
+                tok[n] = '\0';
                 return -1;
+            }
             tok[n++] = *p++;
         }
+        tok[n] = '\0';
         if ( *p != '"' )
             return -1;
         p++;
@@ -83,7 +95,10 @@ static int next_token(char **s, char *tok, size_t toklen, bool *quoted)
         while ( *p && *p != ' ' && *p != '\t' )
         {
             if ( n + 1 >= toklen )
+            {
+                tok[n] = '\0';
                 return -1;
+            }
             tok[n++] = *p++;
         }
     }
@@ -92,6 +107,7 @@ static int next_token(char **s, char *tok, size_t toklen, bool *quoted)
     return 1;
 }
 
+/* A token that must be there: 0, or -1 with a message naming `what`. */
 static int need(struct nparser *p, char **s, char *tok, size_t toklen,
                 const char *what, bool *quoted)
 {
@@ -105,6 +121,7 @@ static int need(struct nparser *p, char **s, char *tok, size_t toklen,
     return 0;
 }
 
+/* Hex (no 0x) up to max into *out, "-" as -1; 0 or -1. */
 static int parse_hex(const char *s, unsigned long max, long *out)
 {
     char *end;
@@ -125,6 +142,7 @@ static int parse_hex(const char *s, unsigned long max, long *out)
     return 0;
 }
 
+/* "SSSS:BB:DD.F" with a valid device and function number? */
 static bool valid_sbdf(const char *s)
 {
     unsigned int seg, bus, dev, fn;
@@ -134,6 +152,7 @@ static bool valid_sbdf(const char *s)
            && strlen(s) == 12 && dev < 32 && fn < 8;
 }
 
+/* DEVICE sbdf name vendor:device class: append a device to l. */
 static int parse_device(struct nparser *p, struct dev_list *l, char *s)
 {
     char sbdf[64], name[256], ids[64], cls[64], extra[8];
@@ -171,6 +190,7 @@ static int parse_device(struct nparser *p, struct dev_list *l, char *s)
     return 0;
 }
 
+/* region base size regmap [map_offset]: a region of the last device. */
 static int parse_region(struct nparser *p, struct dev_list *l, char *s)
 {
     char base[64], size[64], map[128], off[64], extra[8];
@@ -192,7 +212,9 @@ static int parse_region(struct nparser *p, struct dev_list *l, char *s)
         return nerr(p, "region 0x%llx+0x%llx wraps around",
                     (unsigned long long)b, (unsigned long long)sz);
     rc = next_token(&s, off, sizeof(off), &q);
-    if ( rc < 0 || (rc > 0 && parse_u64(off, &mo, false)) )
+    if ( rc < 0 )
+        return nerr(p, "map offset longer than %zu bytes", sizeof(off) - 1);
+    if ( rc > 0 && parse_u64(off, &mo, false) )
         return nerr(p, "bad map offset '%s'", off);
     if ( next_token(&s, extra, sizeof(extra), &q) != 0 )
         return nerr(p, "unexpected text after the map offset");

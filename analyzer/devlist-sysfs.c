@@ -31,6 +31,7 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Is s a PCI address "SSSS:BB:DD.F" (a device directory)? */
 static bool sbdf_name(const char *s)
 {
     unsigned int a, b, c, d;
@@ -115,6 +116,8 @@ static int find_msix(const uint8_t *cfg, size_t n, unsigned int *count,
     return 0;
 }
 
+/* Read one device directory into l: ids, class, memory BARs and, from
+ * config when readable, the MSI-X table and PBA. 0 or -1 with err. */
 static int read_device(struct dev_list *l, const char *dir, const char *sbdf,
                        char *err, size_t errlen)
 {
@@ -262,7 +265,8 @@ int devlist_read_sysfs(struct dev_list *l, const char *root, char *err,
         free(names);
         return -1;
     }
-    qsort(names, n, sizeof(*names), cmp_str);
+    if ( n )
+        qsort(names, n, sizeof(*names), cmp_str);
     for ( unsigned int i = 0; i < n; i++ )
     {
         char ddir[4096 + 32];

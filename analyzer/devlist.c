@@ -169,6 +169,7 @@ static const struct dev_region *first_bar(const struct dev_entry *d)
     return NULL;
 }
 
+/* Has d a DbC region at base already? */
 static bool has_dbc_at(const struct dev_entry *d, uint64_t base)
 {
     for ( unsigned int i = 0; i < d->nregions; i++ )

@@ -27,8 +27,8 @@
 
 /* Arrays may repeat a register set at most this often (MSI-X: 2048). */
 #define REGMAP_MAX_COUNT   4096
-/* Includes nest at most this deep (deeper means a loop). */
-#define REGMAP_MAX_DEPTH   8
+/* Register instances a flattened map may hold (an xHCI BAR: ~2000). */
+#define REGMAP_MAX_INSTS   (1u << 20)
 #define REGMAP_MAX_LINE    1024
 
 enum decl_kind { DECL_REG, DECL_ARRAY, DECL_INCLUDE };
@@ -166,6 +166,7 @@ struct parser {
     struct regmap_reg *last;        /* register `field` lines attach to */
 };
 
+/* Put "FILE:LINE: message" in p->err; returns -1 for `return perr(...)`. */
 static int perr(struct parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static int perr(struct parser *p, const char *fmt, ...)
@@ -178,6 +179,11 @@ static int perr(struct parser *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->err + n, p->errlen - n, fmt, ap);
     va_end(ap);
+    /* Text quoted from the input may hold control characters: the
+     * message goes to a terminal. */
+    for ( char *c = p->err; *c; c++ )
+        if ( (unsigned char)*c < 0x20 || *c == 0x7f )
+            *c = '?';
     return -1;
 }
 
@@ -216,6 +222,8 @@ static char *rest(char *s)
     return n ? s : NULL;
 }
 
+/* A number token (decimal or 0x hex) no larger than max into *out; 0 or
+ * -1 with a message naming `what`. */
 static int parse_num(struct parser *p, const char *tok, const char *what,
                      uint64_t max, uint64_t *out)
 {
@@ -255,6 +263,8 @@ static int check_name(struct parser *p, const char *tok, const char *what,
     return 0;
 }
 
+/* A new zeroed declaration at the current line, in the open array block
+ * if there is one, else in the current map. */
 static struct decl *new_decl(struct parser *p)
 {
     struct decl *d;
@@ -278,6 +288,8 @@ static struct decl *new_decl(struct parser *p)
     return d;
 }
 
+/* map NAME KIND [description]: start a map (shadowing one of that name
+ * from an earlier load). */
 static int parse_map(struct parser *p, struct regmap_set *s, char *line,
                      const char **first)
 {
@@ -319,6 +331,7 @@ static int parse_map(struct parser *p, struct regmap_set *s, char *line,
     return 0;
 }
 
+/* OFFSET SIZE NAME [description]: one register of the map or array. */
 static int parse_reg(struct parser *p, const char *offtok, char *line)
 {
     uint64_t off, size;
@@ -467,6 +480,7 @@ static int parse_include(struct parser *p, char *line)
     return 0;
 }
 
+/* One line: dispatch on its first word. 0 or -1 with p->err set. */
 static int parse_line(struct parser *p, struct regmap_set *s, char *line,
                       const char **first)
 {
@@ -612,7 +626,8 @@ int regmap_set_load_dir(struct regmap_set *s, const char *dir,
         names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), cmp_str);
+    if ( n )
+        qsort(names, n, sizeof(*names), cmp_str);
     for ( unsigned int i = 0; i < n; i++ )
     {
         size_t l = strlen(dir) + strlen(names[i]) + 2;
@@ -688,18 +703,31 @@ static struct regmap *find_map(struct regmap_set *s, const char *name)
     return NULL;
 }
 
-static void add_inst(struct regmap *m, uint64_t off,
+/* Append an instance to m; false if m is full (REGMAP_MAX_INSTS). */
+static bool add_inst(struct regmap *m, uint64_t off,
                      const struct regmap_reg *r, int index)
 {
+    if ( m->ninsts >= REGMAP_MAX_INSTS )
+        return false;
     m->insts = grow(m->insts, m->ninsts, &m->capinsts, sizeof(*m->insts));
     m->insts[m->ninsts].off = (uint32_t)off;
     m->insts[m->ninsts].reg = r;
     m->insts[m->ninsts].index = index;
     m->ninsts++;
+    return true;
 }
 
 static int flatten(struct regmap_set *s, struct regmap *m, char *err,
                    size_t errlen);
+
+/* The message for a map that outgrows REGMAP_MAX_INSTS; returns -1. */
+static int too_many(const struct regmap *into, const struct regmap *m,
+                    const struct decl *d, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s:%u: map %s would hold more than %u registers",
+             m->file, d->line, into->name, REGMAP_MAX_INSTS);
+    return -1;
+}
 
 /* Append the instances of `m`'s declarations at `base` to `into`. */
 static int place(struct regmap_set *s, struct regmap *into,
@@ -719,14 +747,16 @@ static int place(struct regmap_set *s, struct regmap *into,
         switch ( d->kind )
         {
         case DECL_REG:
-            add_inst(into, base + d->off, d->reg, -1);
+            if ( !add_inst(into, base + d->off, d->reg, -1) )
+                return too_many(into, m, d, err, errlen);
             break;
         case DECL_ARRAY:
             for ( uint32_t k = 0; k < d->count; k++ )
                 for ( unsigned int j = 0; j < d->nelems; j++ )
-                    add_inst(into, base + d->off + (uint64_t)k * d->stride +
-                             d->elems[j].off, d->elems[j].reg,
-                             d->first + (int)k);
+                    if ( !add_inst(into, base + d->off +
+                                   (uint64_t)k * d->stride + d->elems[j].off,
+                                   d->elems[j].reg, d->first + (int)k) )
+                        return too_many(into, m, d, err, errlen);
             break;
         case DECL_INCLUDE:
         {
@@ -754,14 +784,15 @@ static int place(struct regmap_set *s, struct regmap *into,
                 if ( d->limit && (uint64_t)sub->insts[k].off +
                                  sub->insts[k].reg->size > d->limit )
                     continue;
-
                 if ( off > UINT32_MAX )
                 {
                     snprintf(err, errlen, "%s:%u: placed beyond 4 GiB",
                              m->file, d->line);
                     return -1;
                 }
-                add_inst(into, off, sub->insts[k].reg, sub->insts[k].index);
+                if ( !add_inst(into, off, sub->insts[k].reg,
+                               sub->insts[k].index) )
+                    return too_many(into, m, d, err, errlen);
             }
             break;
         }
@@ -779,6 +810,8 @@ static int cmp_inst(const void *a, const void *b)
     return 0;
 }
 
+/* Fill m->insts (sorted, checked for overlaps) unless already done.
+ * 0, or -1 with "FILE:LINE: what" in err. */
 static int flatten(struct regmap_set *s, struct regmap *m, char *err,
                    size_t errlen)
 {
@@ -792,7 +825,8 @@ static int flatten(struct regmap_set *s, struct regmap *m, char *err,
         return -1;
     }
     m->flattening = false;
-    qsort(m->insts, m->ninsts, sizeof(*m->insts), cmp_inst);
+    if ( m->ninsts )
+        qsort(m->insts, m->ninsts, sizeof(*m->insts), cmp_inst);
     for ( unsigned int i = 1; i < m->ninsts; i++ )
     {
         const struct regmap_inst *a = &m->insts[i - 1], *b = &m->insts[i];

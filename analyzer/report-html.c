@@ -125,6 +125,8 @@ static double heat_pos(uint32_t n, uint32_t max)
     return log((double)n) / log((double)max);
 }
 
+/* Bar and badge colours: green for correct, warm for the wrong verdicts,
+ * grey for undecidable and missing. */
 static const char *verdict_colour(unsigned int v)
 {
     static const char *const c[REPORT_NVER] = {
@@ -145,6 +147,7 @@ static const char *outcome_colour(unsigned int o)
     return o < REPORT_NOUT ? c[o] : "#b0b7c3";
 }
 
+/* A coloured pill with an escaped name. */
 static void badge(FILE *out, const char *name, const char *colour)
 {
     fprintf(out, "<span class=\"v\" style=\"background:%s\">", colour);
@@ -152,6 +155,7 @@ static void badge(FILE *out, const char *name, const char *colour)
     fputs("</span>", out);
 }
 
+/* A TSC as seconds since the start of the run (runinfo_time()). */
 static void time_text(FILE *out, const struct runinfo *r, uint64_t tsc)
 {
     char buf[48];
@@ -213,6 +217,7 @@ static void bar_chart(FILE *out, const char *title, const char *const *names,
     fputs("</svg></div>\n", out);
 }
 
+/* The verdict chart (if replayed) and the outcome chart. */
 static void charts(FILE *out, const struct report_run *r)
 {
     const char *vn[REPORT_NVER], *vc[REPORT_NVER];
@@ -240,6 +245,7 @@ static void charts(FILE *out, const struct report_run *r)
     fputs("</div>\n", out);
 }
 
+/* One key-fact card: value over label; cls "bad"/"good" colours it. */
 static void fact(FILE *out, const char *cls, const char *value,
                  const char *label)
 {
@@ -251,6 +257,7 @@ static void fact(FILE *out, const char *cls, const char *value,
     fputs("</span></div>", out);
 }
 
+/* The row of key facts of a run. */
 static void facts(FILE *out, const struct report_run *r)
 {
     const struct runinfo *ri = &r->info;
@@ -283,6 +290,7 @@ static void facts(FILE *out, const struct report_run *r)
     fputs("</div>\n", out);
 }
 
+/* The wrong verdicts, at most REPORT_MAX_WRONG, with coloured badges. */
 static void wrong_table(FILE *out, const struct report_run *r)
 {
     if ( !r->info.replay )
@@ -346,6 +354,7 @@ static bool bit(const uint64_t *map, unsigned int i)
     return (map[i / 64] >> (i % 64)) & 1;
 }
 
+/* The legend under a heat map: empty, scale 1..max, hatch, outline. */
 static void heat_legend(FILE *out, uint32_t max)
 {
     fputs("<div class=\"legend\"><span><svg width=\"14\" height=\"14\">"
@@ -451,6 +460,9 @@ static void touched_list(FILE *out, const struct report_page *p,
     }
 }
 
+/* One page as 512 qword cells (class "q"), with hatch overlays (class
+ * "ro") and wrong-verdict outlines (class "wrong"), its legend and the
+ * list of touched qwords. */
 static void heatmap(FILE *out, const struct report_page *p,
                     const struct devbind *b)
 {
@@ -540,6 +552,7 @@ struct cols {
     bool out[REPORT_NOUT];
 };
 
+/* The count cells of one row, for the columns k shows. */
 static void count_cells(FILE *out, const struct report_counts *c,
                         const struct cols *k, bool replayed)
 {
@@ -556,6 +569,7 @@ static void count_cells(FILE *out, const struct report_counts *c,
             fprintf(out, "<td class=\"n\">%" PRIu64 "</td>", c->outcome[i]);
 }
 
+/* The heads of the count columns, full names on hover. */
 static void count_heads(FILE *out, const struct cols *k, bool replayed)
 {
     if ( replayed )
@@ -584,6 +598,7 @@ static void count_heads(FILE *out, const struct cols *k, bool replayed)
     }
 }
 
+/* Per domain and vCPU. */
 static void vcpu_table(FILE *out, const struct report_run *r)
 {
     bool rp = r->info.replay != 0;
@@ -623,6 +638,7 @@ static void vcpu_table(FILE *out, const struct report_run *r)
     fputs("</table>\n", out);
 }
 
+/* Per page. */
 static void page_table(FILE *out, const struct report_run *r)
 {
     bool rp = r->info.replay != 0;
@@ -650,6 +666,7 @@ static void page_table(FILE *out, const struct report_run *r)
     fputs("</table>\n", out);
 }
 
+/* The instructions that faulted most. */
 static void insn_table(FILE *out, const struct report_run *r)
 {
     if ( !r->ninsns )
@@ -687,6 +704,7 @@ static void insn_table(FILE *out, const struct report_run *r)
     fputs("</table>\n", out);
 }
 
+/* Everything about one run. */
 static void run_section(FILE *out, const struct report_run *r,
                         const struct devbind *b)
 {

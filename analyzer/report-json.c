@@ -18,6 +18,7 @@
 #include "report.h"
 #include "util/json.h"
 
+/* k: seconds since the start of the run, or null if unknown. */
 static void kv_seconds(struct json *j, const char *k,
                        const struct runinfo *ri, uint64_t tsc, bool known)
 {
@@ -30,6 +31,7 @@ static void kv_seconds(struct json *j, const char *k,
         json_null(j);
 }
 
+/* faults, outcomes, verdicts and wrong of one set of counts. */
 static void counts(struct json *j, const struct report_counts *c,
                    bool replayed)
 {
@@ -56,6 +58,7 @@ static void counts(struct json *j, const struct report_counts *c,
     }
 }
 
+/* One run object. */
 static void one_run(struct json *j, const struct report_run *r)
 {
     const struct runinfo *ri = &r->info;

@@ -25,6 +25,7 @@ static void pick_cols(const struct report_run *r, struct cols *c)
     report_columns(r, c->ver, c->out);
 }
 
+/* A cell holding a TSC as seconds since the start of the run. */
 static void time_cell(struct table *t, const struct runinfo *ri,
                       uint64_t tsc)
 {
@@ -34,6 +35,7 @@ static void time_cell(struct table *t, const struct runinfo *ri,
     table_str(t, buf);
 }
 
+/* The lines that introduce a run. */
 static void header(FILE *out, const struct report_run *r)
 {
     const struct runinfo *ri = &r->info;
@@ -67,6 +69,7 @@ static void header(FILE *out, const struct report_run *r)
         fprintf(out, "  not replayed: no verdicts (run 'srotrace replay')\n");
 }
 
+/* The wrong verdicts, first. */
 static void wrong_list(FILE *out, const struct report_run *r)
 {
     static const char *const heads[] = {
@@ -106,6 +109,7 @@ static void wrong_list(FILE *out, const struct report_run *r)
     table_free(t);
 }
 
+/* One line of verdict totals, one of outcome totals. */
 static void totals(FILE *out, const struct report_run *r,
                    const struct cols *c)
 {
@@ -168,6 +172,7 @@ static struct table *counts_table(const char *const *fixed, const char *align,
     return table_new(heads, al);
 }
 
+/* The count cells of one row, for the columns c shows. */
 static void counts_cells(struct table *t, const struct report_counts *k,
                          const struct cols *c, bool replayed)
 {
@@ -183,6 +188,7 @@ static void counts_cells(struct table *t, const struct report_counts *k,
             table_cell(t, "%" PRIu64, k->outcome[i]);
 }
 
+/* Per domain and vCPU. */
 static void vcpu_table(FILE *out, const struct report_run *r,
                        const struct cols *c)
 {
@@ -242,6 +248,7 @@ static const char *kind_name(unsigned int kind)
     }
 }
 
+/* Per page. */
 static void page_table(FILE *out, const struct report_run *r,
                        const struct cols *c)
 {
@@ -272,6 +279,7 @@ static void page_table(FILE *out, const struct report_run *r,
     table_free(t);
 }
 
+/* The instructions that faulted most, with their RIPs. */
 static void insn_table(FILE *out, const struct report_run *r)
 {
     static const char *const heads[] = {
@@ -312,6 +320,7 @@ static void insn_table(FILE *out, const struct report_run *r)
     table_free(t);
 }
 
+/* What the short column names of all runs shown mean. */
 static void legend(FILE *out, const struct report_run *runs, unsigned int n)
 {
     bool ver[REPORT_NVER] = { false }, outc[REPORT_NOUT] = { false };

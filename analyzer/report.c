@@ -68,6 +68,7 @@ static void *xrealloc(void *p, size_t n)
     return q;
 }
 
+/* The row of (dom, vcpu), appended if new. */
 static struct report_vcpu *get_vcpu(struct report_run *r, unsigned int dom,
                                     unsigned int vcpu)
 {
@@ -84,6 +85,7 @@ static struct report_vcpu *get_vcpu(struct report_run *r, unsigned int dom,
     return v;
 }
 
+/* The row of page mfn, appended if new. */
 static struct report_page *get_page(struct report_run *r, uint64_t mfn)
 {
     struct report_page *p;
@@ -116,6 +118,7 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql,
     return st;
 }
 
+/* Finalize st after stepping ended with rc: 0 if it was SQLITE_DONE. */
 static int done(sqlite3 *db, sqlite3_stmt *st, int rc, struct sro_db_err *e)
 {
     sqlite3_finalize(st);
@@ -123,6 +126,7 @@ static int done(sqlite3 *db, sqlite3_stmt *st, int rc, struct sro_db_err *e)
                                                e);
 }
 
+/* Counts per domain and vCPU (and the run totals), lost records. */
 static int by_vcpu(sqlite3 *db, struct report_run *r, struct sro_db_err *e)
 {
     sqlite3_stmt *st = prep(db,
@@ -168,6 +172,7 @@ static int by_vcpu(sqlite3 *db, struct report_run *r, struct sro_db_err *e)
     return done(db, st, rc, e);
 }
 
+/* Counts per page, pieces written and dropped. */
 static int by_page(sqlite3 *db, struct report_run *r, struct sro_db_err *e)
 {
     sqlite3_stmt *st = prep(db,
@@ -248,6 +253,8 @@ static int heat(sqlite3 *db, struct report_run *r,
     return done(db, st, rc, e);
 }
 
+/* The REPORT_MAX_INSNS instructions that faulted most, decoded, with
+ * their REPORT_MAX_RIPS commonest RIPs. */
 static int insns(sqlite3 *db, struct report_run *r,
                  struct sro_insn_table *it, struct sro_db_err *e)
 {
@@ -309,6 +316,7 @@ static int insns(sqlite3 *db, struct report_run *r,
     return 0;
 }
 
+/* The first REPORT_MAX_WRONG wrong verdicts, with register names. */
 static int wrongs(sqlite3 *db, struct report_run *r,
                   struct sro_insn_table *it, const struct devbind *b,
                   struct sro_db_err *e)
@@ -411,8 +419,10 @@ static int pages_finish(sqlite3 *db, struct report_run *r,
                       p->device, sizeof(p->device));
     }
     sro_prot_free(prot);
-    qsort(r->pages, r->npages, sizeof(*r->pages), cmp_page);
-    qsort(r->vcpus, r->nvcpus, sizeof(*r->vcpus), cmp_vcpu);
+    if ( r->npages )
+        qsort(r->pages, r->npages, sizeof(*r->pages), cmp_page);
+    if ( r->nvcpus )
+        qsort(r->vcpus, r->nvcpus, sizeof(*r->vcpus), cmp_vcpu);
     return 0;
 }
 

@@ -166,7 +166,8 @@ struct symtab *symtab_parse(const char *name, const char *text,
         s.order = t->n;
         t->syms[t->n++] = s;
     }
-    qsort(t->syms, t->n, sizeof(*t->syms), cmp_sym);
+    if ( t->n )
+        qsort(t->syms, t->n, sizeof(*t->syms), cmp_sym);
     return t;
 }
 
@@ -218,7 +219,8 @@ void symtab_relocate(struct symtab *t, uint64_t offset)
     for ( size_t i = 0; i < t->n; i++ )
         t->syms[i].addr += offset;
     /* A wrap past 2^64 can reorder: sort again. */
-    qsort(t->syms, t->n, sizeof(*t->syms), cmp_sym);
+    if ( t->n )
+        qsort(t->syms, t->n, sizeof(*t->syms), cmp_sym);
 }
 
 size_t symtab_count(const struct symtab *t)

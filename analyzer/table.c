@@ -55,8 +55,10 @@ static struct cell make_cell(const char *s)
 
         while ( c.text[i] && cols < CELL_MAX_COLS - 3 )
         {
-            i += utf8_seq_len((const unsigned char *)c.text + i,
-                              strlen(c.text + i));
+            size_t u = utf8_seq_len((const unsigned char *)c.text + i,
+                                    strlen(c.text + i));
+
+            i += u ? u : 1;     /* cleaned text is UTF-8: u > 0 */
             cols++;
         }
         strcpy(c.text + i, "...");
@@ -130,6 +132,7 @@ unsigned int table_rows(const struct table *t)
                     : 0;
 }
 
+/* One cell padded to width (not padded when last and left-aligned). */
 static void put_cell(FILE *out, const struct cell *c, size_t width,
                      char align, bool last)
 {

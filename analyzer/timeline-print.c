@@ -16,6 +16,7 @@ static const char *verdict_text(unsigned int v)
                                       ? sro_verdict_name(v) : "?";
 }
 
+/* The line that says whose timeline this is. */
 static void intro(FILE *out, const struct runinfo *r,
                   const struct timeline *t, unsigned int shown)
 {

@@ -56,6 +56,7 @@ static bool is_wrong(unsigned int v)
            v == SRO_V_WRONGLY_DENIED || v == SRO_V_HARSH_DENY;
 }
 
+/* Prepare sql with ?1 run, ?2 replay, ?3 domain, ?4 vcpu (-1: all). */
 static sqlite3_stmt *prep(sqlite3 *db, const char *sql,
                           const struct runinfo *r, unsigned int domain,
                           int vcpu, struct sro_db_err *e)
@@ -85,6 +86,8 @@ static int cmp_by_grp(const void *a, const void *b, void *arg)
     return (x > y) - (x < y);
 }
 
+/* Attach each event's pieces (the first TIMELINE_MAX_PIECES; all are
+ * counted). 0 or -1 with *e filled. */
 static int read_pieces(sqlite3 *db, const struct runinfo *r,
                        struct timeline *t, struct sro_db_err *e)
 {
@@ -96,7 +99,8 @@ static int read_pieces(sqlite3 *db, const struct runinfo *r,
         return sro_db_fail(db, SQLITE_NOMEM, "reading the timeline", e);
     for ( unsigned int i = 0; i < t->n; i++ )
         idx[i] = i;
-    qsort_r(idx, t->n, sizeof(*idx), cmp_by_grp, t);
+    if ( t->n )
+        qsort_r(idx, t->n, sizeof(*idx), cmp_by_grp, t);
     st = prep(db, pieces_sql, r, t->domain, t->vcpu, e);
     if ( !st )
     {
@@ -178,6 +182,8 @@ static void name_register(struct timeline_event *ev, const struct devbind *b)
                              sizeof(ev->fields));
 }
 
+/* Mark, before each fault or crash of the guest, the first wrong
+ * verdict since the previous one (mark_for = index of that fault). */
 static void mark(struct timeline *t)
 {
     int first = -1;
@@ -312,6 +318,7 @@ bool timeline_mark(const struct runinfo *r, const struct timeline *t,
     return true;
 }
 
+/* What happened to one piece, for people. */
 static const char *piece_fate(const struct timeline_piece *p)
 {
     switch ( p->result )
@@ -326,6 +333,7 @@ static const char *piece_fate(const struct timeline_piece *p)
     }
 }
 
+/* How the fault ended, for people. */
 static const char *outcome_text(unsigned int o)
 {
     switch ( o )

@@ -189,6 +189,7 @@ fail:
     return -1;
 }
 
+/* devices import: parse, place the DbC, store. */
 static int cmd_import(int argc, const char **argv)
 {
     const char *format = NULL, *sysfs = NULL, *run_spec = NULL;
@@ -356,6 +357,7 @@ static void list_table_row(struct table *t, sqlite3_stmt *st)
     table_str(t, (const char *)sqlite3_column_text(st, 3));
 }
 
+/* devices list: the rows, as a table or JSON. */
 static int cmd_list(int argc, const char **argv)
 {
     bool json = false;

@@ -231,6 +231,7 @@ static int record_path(sqlite3 *db, const char *path,
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *in = is_stdin ? stdin : fopen(path, "rb");
     struct stat sb;
+    bool regular;
     int rc;
 
     if ( !in )
@@ -238,13 +239,16 @@ static int record_path(sqlite3 *db, const char *path,
         fprintf(stderr, "srotrace record: %s: %s\n", path, strerror(errno));
         return SRO_EXIT_ERROR;
     }
-    if ( fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode) )
+    if ( fstat(fileno(in), &sb) != 0 )
+        memset(&sb, 0, sizeof(sb));
+    if ( S_ISDIR(sb.st_mode) )
     {
         fprintf(stderr, "srotrace record: %s: is a directory\n", path);
         fclose(in);
         return SRO_EXIT_ERROR;
     }
-    if ( !ro->force && !is_stdin && S_ISREG(sb.st_mode) )
+    regular = S_ISREG(sb.st_mode);
+    if ( !ro->force && !is_stdin && regular )
     {
         struct sro_db_err e;
         char hex[65];

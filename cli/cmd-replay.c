@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/devbind.h"
 #include "builtin.h"
 #include "db/db.h"
 #include "replayer/compare.h"
@@ -15,6 +16,7 @@
 #include "replayer/replay.h"
 #include "replayer/replay-print.h"
 #include "replayer/verdict-store.h"
+#include "replayer/what-if-report.h"
 #include "util/json.h"
 #include "util/parse-options.h"
 #include "util/progress.h"
@@ -31,6 +33,7 @@ struct replay_cmd {
     struct sro_db_err        *e;
     struct progress           progress;
     uint64_t                  done;
+    struct sro_whatif_report *what_if;  /* with --what-if, else NULL */
 };
 
 static int on_group(void *ctx, const struct sro_group_result *r)
@@ -39,6 +42,11 @@ static int on_group(void *ctx, const struct sro_group_result *r)
 
     if ( c->store && sro_verdict_store_add(c->store, r, c->e) )
         return -1;
+    if ( c->what_if && sro_whatif_add(c->what_if, r) )
+    {
+        snprintf(c->e->msg, sizeof(c->e->msg), "out of memory");
+        return -1;
+    }
     sro_replay_print_group(c->print, r);
     /* A clock read per 4096 groups is noise even on 10M-group runs. */
     if ( (++c->done & 4095) == 0 )
@@ -50,6 +58,23 @@ static void on_signal(int sig)
 {
     (void)sig;
     sro_replay_request_stop();
+}
+
+/* The what-if report's register names: the devices bound to the run. */
+static void name_register(void *ctx, uint64_t mfn, unsigned int off,
+                          unsigned int len, char *buf, size_t buflen)
+{
+    devbind_register(ctx, (mfn << SRO_PAGE_SHIFT) | off, len, buf, buflen,
+                     NULL, NULL);
+}
+
+/* replay-print's extra section: the what-if report. */
+static void print_what_if(void *ctx, FILE *out, struct json *j)
+{
+    if ( j )
+        sro_whatif_print_json(ctx, j);
+    else
+        sro_whatif_print_text(ctx, out);
 }
 
 /* Parse "WRONGLY_DENIED,MISDIRECTED" into a bit mask; -1 if bad. */
@@ -151,6 +176,9 @@ int cmd_replay(int argc, const char **argv)
     struct sro_db_err e = { 0 };
     struct replay_cmd c = { .e = &e };
     struct sro_replay_print_opts po = { 0 };
+    struct sro_whatif_report what_if_report = { 0 };
+    struct regmap_set *maps = NULL;
+    struct devbind *names = NULL;
     const char *db_path;
     char err[512], *xen_version = NULL;
     unsigned int fail_mask = 0;
@@ -237,6 +265,23 @@ int cmd_replay(int argc, const char **argv)
     po.replay = c.store ? sro_verdict_store_id(c.store) : 0;
     po.model = o.models[0]->name;
     po.db_path = db_path;
+    if ( what_if_path )
+    {
+        /* Register names are a nicety: without maps, offsets only. */
+        maps = regmap_set_new();
+        if ( maps && regmap_set_load_standard(maps, NULL, 0, err,
+                                              sizeof(err)) )
+            fprintf(stderr, "srotrace replay: no register names: %s\n",
+                    err);
+        else if ( maps && !(names = devbind_load(o.db, o.run, maps, &e)) )
+            fprintf(stderr, "srotrace replay: no register names: %s\n",
+                    e.msg);
+        sro_whatif_init(&what_if_report, o.models[0], what_if_path,
+                        names ? name_register : NULL, names);
+        c.what_if = &what_if_report;
+        po.extra = print_what_if;
+        po.extra_ctx = &what_if_report;
+    }
     c.print = sro_replay_print_begin(&po);
 
     signal(SIGINT, on_signal);
@@ -279,6 +324,9 @@ int cmd_replay(int argc, const char **argv)
     if ( (fail_mask & (1u << SRO_VERDICT_COUNT)) && stats.divergences )
         status = SRO_EXIT_GATE;
  out:
+    sro_whatif_free(&what_if_report);
+    devbind_free(names);
+    regmap_set_free(maps);
     free(xen_version);
     sro_plan_free(&ranges);
     sro_plan_free(&what_if);

@@ -9,9 +9,9 @@
  *     text either way, and text and kind NUL-terminated;
  *   - a valid instruction has 1..15 bytes, no more than were given, and
  *     echoes the mode;
- *   - a store is 1..64 bytes wide (width; store_bytes for the wider
- *     xsave family, where width is 0), a non-store has width 0; rep only
- *     on a string store;
+ *   - a store is 1..255 bytes wide (width; store_bytes for the wider
+ *     xsave family, where width is 0, never over a page), a non-store
+ *     has width 0; a string instruction is a store;
  *   - the cache changes nothing: a decoder with a tiny cache (constant
  *     evictions) and one with a large cache agree, and a second decode of
  *     the same bytes (a cache hit) gives the same answer;
@@ -53,7 +53,9 @@ static void check_insn(int rc, const struct sro_insn *in, size_t n,
     FUZZ_CHECK(in->mode == mode, "mode %u, asked %u", in->mode, mode);
     FUZZ_CHECK(in->length >= 1 && in->length <= 15 && in->length <= n,
                "length %u of %zu bytes", in->length, n);
-    FUZZ_CHECK(in->width <= 64, "width %u", in->width);
+    /* width is 8 bits: the x87 state stores (fnsave: 94 or 108 bytes)
+     * fit, the xsave family (512, 576) is only in store_bytes. */
+    FUZZ_CHECK(in->store_bytes <= 4096, "store_bytes %u", in->store_bytes);
     if ( in->store )
     {
         FUZZ_CHECK(in->width > 0 || in->store_bytes > 255,

@@ -188,10 +188,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for ( unsigned int i = 0; i < l.n && i < 4; i++ )
         for ( unsigned int j = 0; j < l.devs[i].nregions && j < 4; j++ )
         {
-            const struct dev_region *r = &l.devs[i].regions[j];
+            /* Copies: adding a region may move regions[]. */
+            uint64_t base = l.devs[i].regions[j].base;
+            uint64_t rsize = l.devs[i].regions[j].size;
 
-            devlist_add_dbc_range(&l, r->base + (a % r->size), 64);
-            devlist_add_dbc_range(&l, r->base + r->size - 1, 0);
+            devlist_add_dbc_range(&l, base + (a % rsize), 64);
+            devlist_add_dbc_range(&l, base + rsize - 1, 0);
         }
     check_list(&l, false);
     if ( devlist_parse_size(text, &sz) == 0 )

@@ -191,7 +191,7 @@ struct sro_db_sink *sro_db_sink_new(sqlite3 *db,
         s->st[i] = sro_db_prepare(db, stmt_sql[i], e);
         if ( !s->st[i] )
             goto fail;
-        /* Every statement but the run update starts with the run id. */
+        /* Every statement but the instruction one binds the run as ?1. */
         if ( i != ST_INSN )
             sqlite3_bind_int64(s->st[i], 1, s->run);
     }

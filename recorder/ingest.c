@@ -46,15 +46,19 @@ struct ingest {
     char                          last_reader_err[400];
 };
 
+/* How many diagnostics are printed in full. */
+static uint64_t max_diag(const struct sro_ingest_opts *o)
+{
+    return o->max_diag ? o->max_diag : 20;
+}
+
 /* Report one problem of the input: print it (the first max_diag) and keep
  * the first as the run's error. */
 static void diag(struct ingest *in, const char *msg)
 {
-    unsigned int max = in->o->max_diag ? in->o->max_diag : 20;
-
     if ( in->res->diagnostics == 0 )
         snprintf(in->res->error, sizeof(in->res->error), "%s", msg);
-    if ( in->o->diag && in->res->diagnostics < max )
+    if ( in->o->diag && in->res->diagnostics < max_diag(in->o) )
         fprintf(in->o->diag, "%s\n", msg);
     in->res->diagnostics++;
 }
@@ -198,7 +202,6 @@ static int pump(struct ingest *in)
     struct sro_rec rec;
     uint64_t next_progress = PROGRESS_EVERY;
     struct sro_run_totals *t = &in->res->totals;
-
     bool draining = false;
 
     for ( ;; )
@@ -293,11 +296,9 @@ int sro_ingest(sqlite3 *db, FILE *file, const struct sro_ingest_opts *o,
         res->status = stop ? "interrupted" : "complete";
         if ( sro_db_sink_finish(in.sink, res->status, &res->totals) == 0 )
         {
-            if ( o->diag && res->diagnostics > (o->max_diag ? o->max_diag
-                                                              : 20) )
+            if ( o->diag && res->diagnostics > max_diag(o) )
                 fprintf(o->diag, "%s: %" PRIu64 " more problems not shown\n",
-                        name_of(&in), res->diagnostics -
-                        (o->max_diag ? o->max_diag : 20));
+                        name_of(&in), res->diagnostics - max_diag(o));
             status = stop ? SRO_INGEST_STOPPED :
                      res->diagnostics ? SRO_INGEST_BAD_INPUT : SRO_INGEST_OK;
             goto out;

@@ -301,11 +301,17 @@ void sro_replay_print_end(struct sro_replay_print *p,
         }
         else
             json_null(&p->j);
+        if ( p->o.extra )
+            p->o.extra(p->o.extra_ctx, p->o.out, &p->j);
         json_object_end(&p->j);
         json_end(&p->j);
     }
     else
+    {
         print_human(p, s);
+        if ( p->o.extra )
+            p->o.extra(p->o.extra_ctx, p->o.out, NULL);
+    }
     free(p->cpus);
     free(p);
 }

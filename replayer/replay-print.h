@@ -26,6 +26,11 @@ struct sro_replay_print_opts {
     int64_t     replay;         /* 0 if not stored */
     const char *model;
     const char *db_path;
+    /* A section to add after the summary (the --what-if report), or NULL:
+     * called with j NULL to print text to out, or with the open JSON
+     * object to add members to. */
+    void      (*extra)(void *ctx, FILE *out, struct json *j);
+    void       *extra_ctx;
 };
 
 struct sro_replay_print;

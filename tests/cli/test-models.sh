@@ -15,9 +15,9 @@ print(eval(sys.argv[2]))' "$1" "$2"
 # The list: one line per built-in model, name then summary.
 check "models runs" "$SROTRACE" models
 cp "$T/out" "$T/list"
-check_eq "three built-in models" \
+check_eq "five built-in models: the releases, then the review's designs" \
     "$(cut -d' ' -f1 "$T/list" | tr '\n' ' ')" \
-    "xen-4.20.0 xen-4.20.1 xen-4.21 "
+    "xen-4.20.0 xen-4.20.1 xen-4.21 carve-out ept-spp "
 check_grep "4.20.0 line says what it follows" \
     '^xen-4\.20\.0 +RELEASE-4\.20\.0' "$T/list"
 check_grep "4.21 line says what it follows" \
@@ -27,7 +27,7 @@ check "models --json runs" "$SROTRACE" models --json
 check_eq "JSON lists the same names" \
     "$(json "$T/out" '" ".join([str(d["abi_version"])] +
         [m["name"] for m in d["models"] if m["builtin"] and m["summary"]])')" \
-    "1 xen-4.20.0 xen-4.20.1 xen-4.21"
+    "1 xen-4.20.0 xen-4.20.1 xen-4.21 carve-out ept-spp"
 
 # --load the example plugin: identity and the check prediction.
 check "load the example plugin" "$SROTRACE" models --load "$plugin"

@@ -296,10 +296,21 @@ mkfifo "$T/fifo"
 rec=$!
 exec 3<>"$T/fifo"      # read-write: never blocks, even if record died
 cat "$W" >&3
-i=0; while [ "$(q "$S" 'SELECT count(*) FROM runs' 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# Wait until record has taken it all (nothing left in the pipe) and waits
+# for more (blocked reading it: /proc/PID/wchan), or 10 s at most.
+pending() {
+    python3 -c 'import fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+print(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"1234"))[0])' "$1"
+}
+i=0
+while { [ "$(pending "$T/fifo")" != 0 ] ||
+        ! grep -q pipe_read "/proc/$rec/wchan" 2>/dev/null; } && [ $i -lt 100 ]; do
+    sleep 0.1; i=$((i + 1))
+done
 ( sleep 10; kill -KILL "$rec" 2>/dev/null ) &
 watchdog=$!
-sleep 0.5
+sleep 0.2
 kill -INT "$rec"
 wait "$rec"
 check_eq "SIGINT: exit status 130" "$?" 130

@@ -91,3 +91,17 @@ rm -f "$T/empty.db"
 sqlite3 "$T/empty.db" <schema.sql
 check_exit 1 "a database without runs" "$SROTRACE" report "$T/empty.db"
 check_grep "no runs: message" 'no runs$' "$T/err"
+
+# A run with no faults at all (and nothing protected).
+sqlite3 "$db" "INSERT INTO runs (id, source, started_at, status)
+    VALUES (3, 'empty.trace', '2025-01-07T00:00:00Z', 'complete')"
+check "report of an empty run" "$SROTRACE" report "$db" --run 3 --html "$T/e.html"
+check_grep "empty run: said so" '^  no write faults$' "$T/out"
+check_grep "empty run: the HTML says so too" 'no write faults and no sub-page protection in this run' "$T/e.html"
+check "JSON of an empty run" "$SROTRACE" report "$db" --run 3 --json
+check_eq "empty run: JSON" \
+    "$(json "$T/out" '(d["runs"][0]["faults"], d["runs"][0]["domains"], d["runs"][0]["pages"], d["runs"][0]["span_seconds"])')" \
+    "(0, [], [], None)"
+check "audit of an empty run" "$SROTRACE" audit "$db" --run 3 --json
+check_eq "empty run: audit" "$(json "$T/out" '(d["pages"], d["ro_reached"])')" "([], False)"
+check "timeline of an empty run" "$SROTRACE" timeline "$db" --run 3 --domain 0

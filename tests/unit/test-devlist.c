@@ -131,6 +131,13 @@ static void test_native_errors(void **state)
                         "around");
     expect_native_error("BOGUS\n", "d.txt:1: unknown keyword 'BOGUS' "
                         "(expected DEVICE or region)");
+    expect_native_error("DEVICE - x - -\nregion 0x1000 4K m "
+                        "0x0000000000000000000000000000000000000000000000000000"
+                        "00000000000000000000\n",
+                        "d.txt:2: map offset longer than 63 bytes");
+    expect_native_error("\x1b]0;title\x07\n",
+                        "d.txt:1: unknown keyword '?]0;title?' (expected "
+                        "DEVICE or region)");
 }
 
 static void test_lspci(void **state)

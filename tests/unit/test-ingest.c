@@ -614,6 +614,36 @@ static void test_wrong_word_count(void **state)
     sro_db_close(db);
 }
 
+static void test_many_problems(void **state)
+{
+    struct sro_ingest_result r;
+    sqlite3 *db = mem_db();
+    unsigned int lines = 0;
+    struct tb b;
+
+    (void)state;
+    tb_init(&b);
+    tb_win(&b, 0);
+    for ( unsigned int i = 0; i < 25; i++ )     /* SRO_DONE of 2 words */
+        tb_rec(&b, SRO_DONE, false, 0, 2, 0u, 0u);
+    tb_end(&b);
+
+    assert_int_equal(ingest_tb(db, &b, &r), SRO_INGEST_BAD_INPUT);
+    assert_int_equal(r.diagnostics, 25);
+    assert_int_equal(r.totals.bad_records, 25);
+    for ( const char *p = diag_buf; (p = strchr(p, '\n')); p++ )
+        lines++;
+    assert_int_equal(lines, 21);
+    assert_non_null(strstr(diag_buf, NAME ": offset 12: SRO_DONE with 2 "
+                                     "words"));
+    assert_non_null(strstr(diag_buf, "\n" NAME ": 5 more problems not "
+                                     "shown\n"));
+    assert_string_equal(r.error, NAME ": offset 12: SRO_DONE with 2 words "
+                                 "(it has 3): skipped");
+    tb_free(&b);
+    sro_db_close(db);
+}
+
 static void test_garbage(void **state)
 {
     struct sro_ingest_result r;
@@ -1008,6 +1038,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cut_inside_record),
         cmocka_unit_test(test_window_past_end),
         cmocka_unit_test(test_wrong_word_count),
+        cmocka_unit_test(test_many_problems),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_insn_dedupe),

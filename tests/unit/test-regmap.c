@@ -219,6 +219,8 @@ static void test_errors(void **state)
                  "t.map:4: field Y overlaps field X of A");
     expect_error("map m k\nregister 0 4 A\n", NULL,
                  "t.map:2: unknown keyword 'register'");
+    expect_error("map m k\n0 4 A\x1b[2J\n", NULL,
+                 "t.map:2: register name 'A?[2J' has a bad character '?'");
     expect_error("map m\n", NULL, "t.map:1: map m: missing device kind");
     expect_error("map m k\n0 4 A\nmap m k\n", NULL,
                  "t.map:3: map m is already defined at line 1");
@@ -248,6 +250,23 @@ static void test_errors(void **state)
     expect_error("map m k\n0 4 A\n", "other", "no register map called 'other'");
     expect_error("map m k\ninclude x 0x10 0\n", NULL,
                  "t.map:2: include size 0");
+}
+
+/* A map may not grow without bound through arrays and includes. */
+static void test_too_many(void **state)
+{
+    char *text = malloc(64 * 1024);
+    size_t n = 0;
+
+    (void)state;
+    assert_non_null(text);
+    n += (size_t)sprintf(text + n, "map big k\narray 0 4096 0x1000\n");
+    for ( unsigned int i = 0; i < 257; i++ )
+        n += (size_t)sprintf(text + n, "0x%x 1 R%u\n", i, i);
+    sprintf(text + n, "end\n");
+    expect_error(text, "big", "t.map:2: map big would hold more than "
+                 "1048576 registers");
+    free(text);
 }
 
 static void test_syntax(void **state)
@@ -286,6 +305,15 @@ static void test_syntax(void **state)
     regmap_describe(m, 0, 1, buf, sizeof(buf), NULL);
     assert_string_equal(buf, "ID");
     assert_int_equal(regmap_extent(m), 0x128);
+    /* A map without registers is a map that names nothing. */
+    assert_int_equal(regmap_set_load_string(s, "empty.map", "map void k\n",
+                                            NULL, err, sizeof(err)), 0);
+    m = regmap_set_find(s, "void", err, sizeof(err));
+    assert_non_null(m);
+    assert_int_equal(regmap_extent(m), 0);
+    assert_int_equal(regmap_describe(m, 0, 4, buf, sizeof(buf), NULL), 0);
+    assert_string_equal(buf, "");
+    assert_null(regmap_at(m, 0));
     /* A later file's map of the same name shadows the earlier one. */
     assert_int_equal(regmap_set_load_string(s, "new.map",
         "map dev-1 kind\n0 8 WIDE\n", NULL, err, sizeof(err)), 0);
@@ -331,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_xhci_maps),
         cmocka_unit_test(test_msix_map),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_too_many),
         cmocka_unit_test(test_syntax),
         cmocka_unit_test(test_resolve_file),
     };
