@@ -118,7 +118,7 @@ const struct sro_model sro_model_carve_out = {
     .abi_version = SRO_MODEL_ABI_VERSION,
     .name        = "carve-out",
     .summary     = "review proposal (not shipped): page read-only as a "
-                   "whole, byte-exact writable holes written through, "
-                   "never faults",
+                   "whole, byte-exact writable holes written through, the "
+                   "rest dropped",
     .predict     = predict,
 };
