@@ -722,7 +722,8 @@ static void run_section(FILE *out, const struct report_run *r,
         return;
     }
     charts(out, r);
-    wrong_table(out, r);
+    /* Pictures before tables: the heat maps answer "where on the page" at
+     * a glance; the list of wrong verdicts is for reading after. */
     if ( r->npages )
     {
         fputs("<h3>Protected pages</h3>\n<div class=\"pages\">\n", out);
@@ -730,6 +731,7 @@ static void run_section(FILE *out, const struct report_run *r,
             heatmap(out, &r->pages[i], b);
         fputs("</div>\n", out);
     }
+    wrong_table(out, r);
     if ( r->nvcpus )
         vcpu_table(out, r);
     page_table(out, r);

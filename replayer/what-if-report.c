@@ -229,6 +229,8 @@ static int cmp_change(const void *pa, const void *pb)
 {
     const struct sro_whatif_change *a = pa, *b = pb;
 
+    if ( a->by_plan != b->by_plan )
+        return a->by_plan ? -1 : 1;
     if ( a->groups != b->groups )
         return a->groups > b->groups ? -1 : 1;
     if ( a->domain != b->domain )
@@ -243,7 +245,7 @@ static int cmp_change(const void *pa, const void *pb)
         return a->from < b->from ? -1 : 1;
     if ( a->to != b->to )
         return a->to < b->to ? -1 : 1;
-    return (int)b->by_plan - (int)a->by_plan;
+    return 0;
 }
 
 void sro_whatif_sort(struct sro_whatif_report *w)
@@ -251,6 +253,28 @@ void sro_whatif_sort(struct sro_whatif_report *w)
     if ( w->nchanges > 1 )
         qsort(w->changes, w->nchanges, sizeof(w->changes[0]), cmp_change);
     w->last = 0;
+}
+
+/* One line of the text report: "N 4-byte stores by domain D to REG (mfn
+ * M offset 0xO) would be dropped (they reached the device)". */
+static void print_change(FILE *out, const struct sro_whatif_change *c,
+                         const char *indent)
+{
+    char where[112], width[16];
+
+    if ( c->reg[0] )
+        snprintf(where, sizeof(where), "%s (mfn 0x%" PRIx64 " offset 0x%x)",
+                 c->reg, c->mfn, c->offset);
+    else
+        snprintf(where, sizeof(where), "mfn 0x%" PRIx64 " offset 0x%x",
+                 c->mfn, c->offset);
+    if ( c->length )
+        snprintf(width, sizeof(width), "%u-byte ", c->length);
+    else
+        width[0] = '\0';
+    fprintf(out, "%s%" PRIu64 " %sstore%s by domain %u to %s %s (%s)\n",
+            indent, c->groups, width, c->groups == 1 ? "" : "s", c->domain,
+            where, fates[c->to].would, fates[c->from].was);
 }
 
 void sro_whatif_print_text(struct sro_whatif_report *w, FILE *out)
@@ -261,25 +285,16 @@ void sro_whatif_print_text(struct sro_whatif_report *w, FILE *out)
             w->plan ? w->plan : "plan", w->model->name, w->changed,
             w->groups, w->changed_by_plan);
     for ( unsigned int i = 0; i < w->nchanges; i++ )
+        if ( w->changes[i].by_plan )
+            print_change(out, &w->changes[i], "  ");
+    if ( w->changed > w->changed_by_plan )
     {
-        const struct sro_whatif_change *c = &w->changes[i];
-        char where[96], width[16];
-
-        if ( c->reg[0] )
-            snprintf(where, sizeof(where), "%s (mfn %#" PRIx64 " offset %#x)",
-                     c->reg, c->mfn, c->offset);
-        else
-            snprintf(where, sizeof(where), "mfn %#" PRIx64 " offset %#x",
-                     c->mfn, c->offset);
-        if ( c->length )
-            snprintf(width, sizeof(width), "%u-byte ", c->length);
-        else
-            width[0] = '\0';
-        fprintf(out, "  %" PRIu64 " %sstore%s by domain %u to %s %s "
-                "(%s)%s\n", c->groups, width, c->groups == 1 ? "" : "s",
-                c->domain, where, fates[c->to].would, fates[c->from].was,
-                c->by_plan ? "" : " [the model differs from the recording "
-                                  "without the plan too]");
+        fprintf(out, "  %" PRIu64 " more would change without the plan "
+                "too (the model differs from the recording):\n",
+                w->changed - w->changed_by_plan);
+        for ( unsigned int i = 0; i < w->nchanges; i++ )
+            if ( !w->changes[i].by_plan )
+                print_change(out, &w->changes[i], "    ");
     }
     if ( w->incomplete || w->not_predicted )
         fprintf(out, "  not compared: %" PRIu64 " incomplete group%s, %"

@@ -119,7 +119,8 @@ void sro_whatif_init(struct sro_whatif_report *w,
 int sro_whatif_add(struct sro_whatif_report *w,
                    const struct sro_group_result *r);
 
-/* Largest change first; ties by domain, page, offset, length. */
+/* The plan's changes first, then the model's; within each the largest
+ * first, ties by domain, page, offset, length, fates. */
 void sro_whatif_sort(struct sro_whatif_report *w);
 
 /* The text section ("what-if ...: N of M groups would change fate", one

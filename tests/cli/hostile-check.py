@@ -24,7 +24,7 @@ plugin = os.path.exists(os.path.join(hostile, H["H_DIR"], "model.so"))
 
 def report(good, what, detail=""):
     detail = detail.replace("\n", "\\n").replace("|", "/")[:300]
-    print(("ok|%s" if good else "not ok|%s|%s") % (what, detail))
+    print("ok|%s" % what if good else "not ok|%s|%s" % (what, detail))
 
 
 def read(d, name, mode="r"):

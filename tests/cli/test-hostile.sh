@@ -65,8 +65,12 @@ make_db() {
         "$7" >"$d/lspci.txt"
     run lspci "$SROTRACE" devices import lspci.txt h.db --format lspci
     if [ -n "$plugin_src" ]; then
-        sed "s|@NAME@|$(printf '%s' "$8" | sed 's/[\\"]/\\&/g; s/\t/\\t/g; s/\x1b/\\033/g')|" \
-            "$plugin_src" >"$d/$9/model.c"
+        # The name as a C string of octal escapes, between the halves.
+        cname=$(printf '%s' "$8" | od -An -v -to1 | tr -s ' \n' '  ' |
+                sed 's/ *\([0-7][0-7]*\)/\\\1/g; s/ //g')
+        { sed '/@NAME@/,$d' "$plugin_src"
+          printf '    .name = "%s",\n' "$cname"
+          sed '1,/@NAME@/d' "$plugin_src"; } >"$d/$9/model.c"
         if ${CC:-cc} -shared -fPIC -I"$SROTRACE_SRCDIR" -o "$d/$9/model.so" \
                 "$d/$9/model.c" 2>"$d/err.cc"; then
             run replay_json "$SROTRACE" replay h.db --model "./$9/model.so" --json
