@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "devlist.h"
+#include "util/textfile.h"
 
 #define LSPCI_MAX_BARS 6
 
@@ -53,18 +54,10 @@ static int lerr(struct lparser *p, const char *fmt, ...)
 static int lerr(struct lparser *p, const char *fmt, ...)
 {
     va_list ap;
-    int n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
 
-    if ( n < 0 || (size_t)n >= p->errlen )
-        return -1;
     va_start(ap, fmt);
-    vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+    textfile_verror(p->err, p->errlen, p->name, p->line, fmt, ap);
     va_end(ap);
-    /* Text quoted from the input may hold control characters: the
-     * message goes to a terminal. */
-    for ( char *c = p->err; *c; c++ )
-        if ( (unsigned char)*c < 0x20 || *c == 0x7f )
-            *c = '?';
     return -1;
 }
 

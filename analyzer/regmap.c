@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "regmap.h"
+#include "util/textfile.h"
 
 /* Arrays may repeat a register set at most this often (MSI-X: 2048). */
 #define REGMAP_MAX_COUNT   4096
@@ -172,18 +173,10 @@ static int perr(struct parser *p, const char *fmt, ...)
 static int perr(struct parser *p, const char *fmt, ...)
 {
     va_list ap;
-    int n = snprintf(p->err, p->errlen, "%s:%u: ", p->path, p->line);
 
-    if ( n < 0 || (size_t)n >= p->errlen )
-        return -1;
     va_start(ap, fmt);
-    vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+    textfile_verror(p->err, p->errlen, p->path, p->line, fmt, ap);
     va_end(ap);
-    /* Text quoted from the input may hold control characters: the
-     * message goes to a terminal. */
-    for ( char *c = p->err; *c; c++ )
-        if ( (unsigned char)*c < 0x20 || *c == 0x7f )
-            *c = '?';
     return -1;
 }
 
@@ -556,42 +549,11 @@ int regmap_set_load_string(struct regmap_set *s, const char *path,
 int regmap_set_load_file(struct regmap_set *s, const char *path,
                          const char **first, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, cap = 0, n;
+    char *text = textfile_read(path, 0, true, NULL, err, errlen);
     int rc;
 
-    if ( !f )
-    {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if ( !text )
         return -1;
-    }
-    do
-    {
-        if ( len + 4096 + 1 > cap )
-        {
-            cap = (len + 4096 + 1) * 2;
-            text = xrealloc(text, cap);
-        }
-        n = fread(text + len, 1, cap - len - 1, f);
-        len += n;
-    } while ( n > 0 );
-    if ( ferror(f) )
-    {
-        snprintf(err, errlen, "%s: read error", path);
-        fclose(f);
-        free(text);
-        return -1;
-    }
-    fclose(f);
-    text[len] = '\0';
-    if ( strlen(text) != len )
-    {
-        snprintf(err, errlen, "%s: offset %zu: NUL byte in a text file",
-                 path, strlen(text));
-        free(text);
-        return -1;
-    }
     rc = regmap_set_load_string(s, path, text, first, err, errlen);
     free(text);
     return rc;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "symbols.h"
+#include "util/textfile.h"
 
 struct sym {
     uint64_t addr;
@@ -173,42 +174,12 @@ struct symtab *symtab_parse(const char *name, const char *text,
 
 struct symtab *symtab_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, cap = 0, n;
+    /* A System.map is text: a NUL byte means the wrong file was given. */
+    char *text = textfile_read(path, 0, true, NULL, err, errlen);
     struct symtab *t;
 
-    if ( !f )
-    {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if ( !text )
         return NULL;
-    }
-    do
-    {
-        if ( len + 65536 + 1 > cap )
-        {
-            cap = (len + 65536 + 1) * 2;
-            text = xrealloc(text, cap);
-        }
-        n = fread(text + len, 1, cap - len - 1, f);
-        len += n;
-    } while ( n > 0 );
-    if ( ferror(f) )
-    {
-        snprintf(err, errlen, "%s: read error", path);
-        fclose(f);
-        free(text);
-        return NULL;
-    }
-    fclose(f);
-    text[len] = '\0';
-    if ( strlen(text) != len )
-    {
-        snprintf(err, errlen, "%s: offset %zu: NUL byte: not a System.map",
-                 path, strlen(text));
-        free(text);
-        return NULL;
-    }
     t = symtab_parse(path, text, err, errlen);
     free(text);
     return t;

@@ -9,6 +9,7 @@
 
 #include "plan.h"
 #include "util/parse-options.h"
+#include "util/textfile.h"
 
 void sro_plan_free(struct sro_plan *plan)
 {
@@ -172,44 +173,14 @@ int sro_plan_parse(const char *name, const char *text, size_t len,
 int sro_plan_load(const char *path, struct sro_plan *plan,
                   char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0, got;
+    size_t len;
+    char *text = textfile_read(path, 0, false, &len, err, errlen);
     int rc;
 
-    if ( !f )
-    {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if ( !text )
         return -1;
-    }
-    do {
-        if ( len == cap )
-        {
-            char *nb;
-
-            cap = cap ? cap * 2 : 4096;
-            if ( cap > (64u << 20) || !(nb = realloc(buf, cap)) )
-            {
-                snprintf(err, errlen, "%s: too large for a plan", path);
-                free(buf);
-                fclose(f);
-                return -1;
-            }
-            buf = nb;
-        }
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
-    } while ( got );
-    if ( ferror(f) )
-    {
-        snprintf(err, errlen, "%s: read error", path);
-        free(buf);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    rc = sro_plan_parse(path, buf ? buf : "", len, plan, err, errlen);
-    free(buf);
+    rc = sro_plan_parse(path, text, len, plan, err, errlen);
+    free(text);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "core/abi.h"
 #include "util/parse-options.h"
 #include "scenario.h"
+#include "util/textfile.h"
 
 #define MAX_WORDS 32
 #define MAX_CPUS  4096
@@ -37,16 +38,12 @@ static int fail(struct parser *p, const char *fmt, ...)
 static int fail(struct parser *p, const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
     if ( p->failed )
         return -1;
     p->failed = true;
-    n = snprintf(p->err, p->errlen, "%s:%u: ", p->file, p->line);
-    if ( n < 0 || (size_t)n >= p->errlen )
-        return -1;
     va_start(ap, fmt);
-    vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+    textfile_verror(p->err, p->errlen, p->file, p->line, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -869,44 +866,13 @@ int sro_scenario_parse(const char *text, size_t len, const char *file,
 int sro_scenario_load(const char *path, struct sro_scenario **out,
                       char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, cap = 0, n;
+    size_t len;
+    char *text = textfile_read(path, 0, false, &len, err, errlen);
     int rc;
 
     *out = NULL;
-    if ( !f )
-    {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if ( !text )
         return -1;
-    }
-    do
-    {
-        if ( len == cap )
-        {
-            char *t;
-
-            cap = cap ? cap * 2 : 16384;
-            if ( cap > (64u << 20) || !(t = realloc(text, cap)) )
-            {
-                snprintf(err, errlen, "%s: too large or out of memory", path);
-                free(text);
-                fclose(f);
-                return -1;
-            }
-            text = t;
-        }
-        n = fread(text + len, 1, cap - len, f);
-        len += n;
-    } while ( n > 0 );
-    if ( ferror(f) )
-    {
-        snprintf(err, errlen, "%s: read error", path);
-        free(text);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
     rc = sro_scenario_parse(text, len, path, out, err, errlen);
     free(text);
     return rc;
