@@ -9,6 +9,13 @@
  * end decode the new instruction rows and build the indexes, once. record_stream() imports one named FILE *,
  * whatever produces it: a file, standard input, or a live capture.
  *
+ * --live reads Xen's trace buffers on dom0 (recorder/live.h): the capture
+ * is opened before the database, so that a host without Xen gets its
+ * error without the database being touched, and its stream is imported
+ * like standard input, with the Xen version and TSC frequency of the
+ * host. The capture owns SIGINT and SIGTERM: they end it cleanly, and the
+ * run is complete.
+ *
  * SIGINT and SIGTERM stop the import between records: what was read is
  * committed, the run is marked 'interrupted', and the exit status is 130
  * or 143 as a shell expects. A second signal kills at once.
@@ -24,8 +31,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../analyzer/devstore.h"
 #include "../db/db.h"
 #include "../recorder/ingest.h"
+#include "../recorder/live.h"
 #include "../util/json.h"
 #include "../util/parse-options.h"
 #include "../util/progress.h"
@@ -35,6 +44,8 @@
 static const char *const record_usage[] = {
     "srotrace record [-o DB] [--json] [--cpu-hz HZ] [--xen-version V] "
     "[--host NAME] [--force] TRACE... | -",
+    "srotrace record --live [-o DB] [-T SECONDS] [-S PAGES] [-c CPUMASK] "
+    "[--keep-tracing]",
     NULL
 };
 
@@ -45,6 +56,12 @@ struct record_opts {
     const char *xen_version;
     const char *host;
     bool        force;          /* import a file already imported */
+    bool        live;           /* capture from Xen's trace buffers */
+    const char *live_time;      /* -T: seconds, as given */
+    uint64_t    live_pages;     /* -S: buffer pages per CPU; 0 default */
+    const char *cpu_mask;       /* -c */
+    bool        keep_tracing;
+    const char *sysfs_root;     /* where dom0's PCI devices are read */
     uint64_t    max_db_size;    /* debugging: simulate a full disk */
 };
 
@@ -289,6 +306,172 @@ static int record_path(sqlite3 *db, const char *path,
     return rc;
 }
 
+/*
+ * Check the live options and fill *lo. Returns 0, or 129 after printing
+ * what is wrong (these are usage errors on any host).
+ */
+static int live_options(const struct record_opts *ro, int n,
+                        struct sro_live_opts *lo)
+{
+    uint8_t map[SRO_READER_MAX_CPUS / 8];
+    char err[256];
+
+    if ( n )
+    {
+        fprintf(stderr, "error: --live takes no TRACE argument\n");
+        return 129;
+    }
+    if ( ro->live_time )
+    {
+        char *end;
+
+        errno = 0;
+        lo->seconds = strtod(ro->live_time, &end);
+        if ( errno || end == ro->live_time || *end || !(lo->seconds > 0) ||
+             lo->seconds > 1e9 )
+        {
+            fprintf(stderr, "error: -T wants a number of seconds > 0, not "
+                    "'%s'\n", ro->live_time);
+            return 129;
+        }
+    }
+    if ( ro->live_pages > UINT16_MAX )
+    {
+        fprintf(stderr, "error: -S: Xen's trace buffers have at most %u "
+                "pages per CPU, not %" PRIu64 "\n", UINT16_MAX,
+                ro->live_pages);
+        return 129;
+    }
+    /* The syntax now; the CPUs the host has, once it is known. */
+    if ( ro->cpu_mask &&
+         sro_live_parse_cpumask(ro->cpu_mask, map, SRO_READER_MAX_CPUS, err,
+                                sizeof(err)) )
+    {
+        fprintf(stderr, "error: -c: %s\n", err);
+        return 129;
+    }
+    lo->pages = (unsigned int)ro->live_pages;
+    lo->cpu_mask = ro->cpu_mask;
+    lo->keep_tracing = ro->keep_tracing;
+    lo->handle_signals = true;
+    return 0;
+}
+
+/*
+ * Bind the PCI devices of this host (sysfs under root) to the newest run,
+ * placing the xHCI DbC from the ranges Xen protected, so that reports
+ * name registers without a `devices import`. Failure is only a warning:
+ * the capture itself is what matters.
+ */
+static void snapshot_devices(sqlite3 *db, const char *root)
+{
+    struct sro_db_err e = { 0 };
+    struct dev_list l;
+    unsigned int ndbc = 0, rows = 0;
+    sqlite3_stmt *st;
+    int64_t run = 0;
+    char err[512];
+
+    if ( sqlite3_prepare_v2(db, "SELECT max(id) FROM runs", -1, &st, NULL)
+         == SQLITE_OK )
+    {
+        if ( sqlite3_step(st) == SQLITE_ROW )
+            run = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    devlist_init(&l);
+    if ( !run )
+        ;
+    else if ( devlist_read_sysfs(&l, root, err, sizeof(err)) )
+        fprintf(stderr, "srotrace record: --live: no device snapshot: %s\n",
+                err);
+    else if ( devstore_place_dbc(db, run, &l, &ndbc, &e) ||
+              devstore_save(db, run, &l, &rows, &e) )
+        fprintf(stderr, "srotrace record: --live: no device snapshot: %s\n",
+                e.msg);
+    else
+        fprintf(stderr, "srotrace record: --live: %u device regions bound to "
+                "run %" PRId64 "%s\n", rows, run,
+                ndbc ? ", xHCI DbC placed" : "");
+    devlist_free(&l);
+}
+
+/*
+ * `record --live`: capture until -T, Ctrl-C or SIGTERM into one run.
+ * Returns the exit status.
+ */
+static int record_live(struct record_opts *ro, const struct sro_live_opts *lo)
+{
+    struct sro_live_info info;
+    struct sro_live_result res;
+    struct sro_db_err e;
+    bool db_failed = false;
+    char err[512];
+    sqlite3 *db;
+    FILE *in;
+    int status;
+
+    in = sro_live_open(lo, &info, err, sizeof(err));
+    if ( !in )
+    {
+        fprintf(stderr, "srotrace record: --live: %s\n", err);
+        return SRO_EXIT_ERROR;
+    }
+    if ( info.note[0] )
+        fprintf(stderr, "srotrace record: --live: %s\n", info.note);
+    fprintf(stderr, "srotrace record: --live: Xen %s, %u CPUs traced, %u "
+            "pages each, event mask %#x%s\n",
+            info.xen_version[0] ? info.xen_version : "(unknown version)",
+            info.cpus_traced, info.pages, info.evt_mask,
+            lo->seconds > 0 ? "" : "; Ctrl-C to stop");
+
+    db = sro_db_open(ro->db, SRO_DB_WRITE, &e);
+    if ( db && ro->max_db_size &&
+         sro_db_set_max_size(db, ro->max_db_size, &e) )
+    {
+        sro_db_close(db);
+        db = NULL;
+    }
+    if ( !db )
+    {
+        fprintf(stderr, "srotrace record: %s\n", e.msg);
+        sro_live_stop();
+        sro_live_close(in, &res);
+        return SRO_EXIT_ERROR;
+    }
+
+    if ( !ro->xen_version && info.xen_version[0] )
+        ro->xen_version = info.xen_version;
+    if ( !ro->cpu_hz )
+        ro->cpu_hz = info.tsc_hz;
+    status = record_stream(db, in, "live", ro, &db_failed);
+    if ( !db_failed )
+        snapshot_devices(db, ro->sysfs_root ? ro->sysfs_root : "/");
+
+    if ( sro_live_close(in, &res) )
+    {
+        fprintf(stderr, "srotrace record: --live: %s\n", res.error);
+        if ( status == SRO_EXIT_OK )
+            status = SRO_EXIT_ERROR;
+    }
+    fprintf(stderr, "srotrace record: --live: %" PRIu64 " bytes in %" PRIu64
+            " windows, stopped by %s; tracing %s\n", res.bytes, res.windows,
+            res.stop_reason, res.tracing_disabled ? "disabled"
+                             : lo->keep_tracing ? "left on" : "NOT disabled");
+    if ( res.bogus_cpus )
+        fprintf(stderr, "srotrace record: --live: %u CPU buffer(s) dropped "
+                "for impossible pointers\n", res.bogus_cpus);
+
+    if ( !db_failed && (sro_db_fill_instructions(db, &e) < 0 ||
+                        sro_db_create_indexes(db, &e)) )
+    {
+        fprintf(stderr, "srotrace record: %s\n", e.msg);
+        status = SRO_EXIT_ERROR;
+    }
+    sro_db_close(db);
+    return status;
+}
+
 int cmd_record(int argc, const char **argv)
 {
     struct record_opts ro = { .db = SRO_DB_DEFAULT };
@@ -306,6 +489,20 @@ int cmd_record(int argc, const char **argv)
                    "name of the traced host"),
         OPT_BOOL(0, "force", &ro.force,
                  "import a file even if it was imported before"),
+        OPT_GROUP("Live capture (on a Xen dom0, as root)"),
+        OPT_BOOL(0, "live", &ro.live,
+                 "capture from Xen's trace buffers instead of TRACE"),
+        OPT_STRING('T', "time", &ro.live_time, "SECONDS",
+                   "stop the live capture after SECONDS"),
+        OPT_U64('S', "buffer-pages", &ro.live_pages, "PAGES",
+                "trace buffer pages per CPU (default 32; Xen keeps the "
+                "size set at boot)"),
+        OPT_STRING('c', "cpu-mask", &ro.cpu_mask, "CPUMASK",
+                   "CPUs to trace: 0xHEX or a list such as 0-3,6"),
+        OPT_BOOL(0, "keep-tracing", &ro.keep_tracing,
+                 "leave tracing enabled when the capture ends"),
+        OPT_STRING(0, "sysfs-root", &ro.sysfs_root, "DIR",
+                   "read the PCI devices from this copy of / (default /)"),
         OPT_GROUP("Debugging"),
         OPT_U64(0, "max-db-size", &ro.max_db_size, "BYTES",
                 "fail as on a full disk once the database would grow past "
@@ -319,6 +516,20 @@ int cmd_record(int argc, const char **argv)
     int n;
 
     n = parse_options(argc, argv, options, record_usage);
+    if ( ro.live )
+    {
+        struct sro_live_opts lo = { 0 };
+        int rc = live_options(&ro, n, &lo);
+
+        return rc ? rc : record_live(&ro, &lo);
+    }
+    if ( ro.live_time || ro.live_pages || ro.cpu_mask || ro.keep_tracing ||
+         ro.sysfs_root )
+    {
+        fprintf(stderr, "error: -T, -S, -c, --keep-tracing and --sysfs-root "
+                "go with --live\n");
+        return 129;
+    }
     if ( n == 0 )
     {
         fprintf(stderr, "error: no trace to record (give a file, or - for "
