@@ -130,10 +130,13 @@ $(O)/examples/%.so: examples/plugin/%.c core/model.h core/types.h core/abi.h
 tests: $(O)/srotrace $(TEST_BINS) $(PLUGINS) $(FUZZ_BINS)
 
 # The whole suite, under ASan and UBSan. Installs what it needs first.
+# It includes a short libFuzzer run of every target (tests/cli/
+# test-fuzz.sh, TEST_FUZZ_SECONDS each); `make fuzz` is the long one.
+TEST_FUZZ_SECONDS ?= 15
 test check:
 	@scripts/install-deps --test
 	$(MAKE) --no-print-directory O=build/asan SAN=1 tests
-	@tests/run-tests.sh build/asan
+	@FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) tests/run-tests.sh build/asan
 
 # The same suite without sanitizers (faster; used by developers).
 test-plain: tests

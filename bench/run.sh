@@ -53,8 +53,8 @@ for n in $sizes; do
     [ "$n" -gt "$largest" ] && largest=$n
 done
 
-# Disk: a group takes about 150 bytes of trace and 220 of database, and the
-# raw baseline writes a database and a WAL of the same size once more.
+# Disk: a group takes about 150 bytes of trace and 200 of database, and the
+# raw baseline writes its own database and WAL: 900 bytes a group is ample.
 tmproot=${TMPDIR:-/tmp}
 need_kb=$((largest * 900 / 1024 + 102400))
 free_kb=$(df -Pk "$tmproot" | awk 'NR == 2 { print $4 }')
@@ -64,7 +64,8 @@ if [ "$free_kb" -lt "$need_kb" ]; then
     exit 1
 fi
 work=$(mktemp -d "$tmproot/srotrace-bench.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------
 
@@ -110,11 +111,10 @@ timed() {
     rss_kb=$4
 }
 
-rows=""
-row() { # STAGE GROUPS SECONDS RATE UNIT NOTE RSS_KB LOAD
-    rows="$rows$(printf '%-26s %9s %9s %12s %-10s %-22s %8s %5s' \
-        "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8")
-"
+# One line of the table, printed as soon as its stage is done.
+row() { # STAGE GROUPS SECONDS RATE UNIT NOTE RSS_MIB LOAD
+    printf '%-26s %9s %9s %12s %-10s %-24s %8s %5s\n' \
+        "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8"
 }
 
 mib() { # KB -> MiB, one decimal
@@ -123,23 +123,25 @@ mib() { # KB -> MiB, one decimal
 
 # --- the machine ---------------------------------------------------------
 
-cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1 |
+    tr -d '"\\')
 mem_mib=$(awk '/^MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)
 ncpu=$(nproc)
 load_start=$(load)
-sqlite_v=$(sqlite3 --version 2>/dev/null | cut -d' ' -f1)
-capstone_v=$(dpkg-query -W -f='${Version}' libcapstone4 2>/dev/null)
+sqlite_v=$(pkg-config --modversion sqlite3 2>/dev/null)
+capstone_v=$(pkg-config --modversion capstone 2>/dev/null)
 echo "srotrace benchmarks ($mode): sizes $sizes groups"
 echo "machine: $ncpu x $cpu_model, $mem_mib MiB, load $load_start" \
      "(sqlite ${sqlite_v:-?}, capstone ${capstone_v:-?})"
 if awk "BEGIN { exit !($load_start > $ncpu) }"; then
     echo "note: load $load_start is above the $ncpu CPUs: wall times are" \
-         "inflated; compare the cpu_s figures"
+         "inflated; see the cpu-time ratios too"
 fi
 echo
 
 json_sizes=""
 t_start=$(date +%s)
+row stage groups seconds rate unit note "rss MiB" load
 
 for n in $sizes; do
     trace="$work/t$n.trace"
@@ -184,6 +186,7 @@ for n in $sizes; do
     rec_wall=$t_wall
     rec_cpu=$t_cpu
     rec_rss=$rss_kb
+    rec_load=$l
     rec_gps=$(per_s "$n" "$rec_wall")
     ingest_ratio=$(ratio "$rec_gps" "$raw_gps")
     ingest_ratio_cpu=$(ratio "$(per_s "$n" "$rec_cpu")" "$raw_cpu_gps")
@@ -199,6 +202,7 @@ for n in $sizes; do
     rep_wall=$t_wall
     rep_cpu=$t_cpu
     rep_rss=$rss_kb
+    rep_load=$l
     rep_gps=$(per_s "$n" "$rep_wall")
     replay_ratio=$(ratio "$rep_gps" "$cs_dps")
     replay_ratio_cpu=$(ratio "$(per_s "$n" "$rep_cpu")" "$cs_cpu_dps")
@@ -224,12 +228,12 @@ for n in $sizes; do
     json_size="$json_size,\"raw_capstone_iter_decodes_per_s\":$cs_iter"
     json_size="$json_size,\"record_s\":$rec_wall,\"record_cpu_s\":$rec_cpu"
     json_size="$json_size,\"record_groups_per_s\":$rec_gps"
-    json_size="$json_size,\"record_rss_kb\":$rec_rss"
+    json_size="$json_size,\"record_rss_kb\":$rec_rss,\"record_load\":$rec_load"
     json_size="$json_size,\"ingest_vs_sqlite\":$ingest_ratio"
     json_size="$json_size,\"ingest_vs_sqlite_cpu\":$ingest_ratio_cpu"
     json_size="$json_size,\"replay_s\":$rep_wall,\"replay_cpu_s\":$rep_cpu"
     json_size="$json_size,\"replay_groups_per_s\":$rep_gps"
-    json_size="$json_size,\"replay_rss_kb\":$rep_rss"
+    json_size="$json_size,\"replay_rss_kb\":$rep_rss,\"replay_load\":$rep_load"
     json_size="$json_size,\"replay_vs_capstone\":$replay_ratio"
     json_size="$json_size,\"replay_vs_capstone_cpu\":$replay_ratio_cpu"
     json_size="$json_size,\"replay_nostore_groups_per_s\":$rns_gps"
@@ -240,11 +244,15 @@ for n in $sizes; do
         l=$(load)
         timed /dev/null "$srotrace" report "$db"
         report_s=$t_wall
+        report_cpu=$t_cpu
+        report_load=$l
         row "report" "$n" "$report_s" "-" "" "target < 5 s" \
             "$(mib "$rss_kb")" "$l"
         l=$(load)
         timed /dev/null "$srotrace" audit "$db"
         audit_s=$t_wall
+        audit_cpu=$t_cpu
+        audit_load=$l
         row "audit" "$n" "$audit_s" "-" "" "target < 5 s" \
             "$(mib "$rss_kb")" "$l"
 
@@ -274,7 +282,10 @@ for n in $sizes; do
             xen_mbs=null
             row "xenalyze --summary" "$n" "-" "-" "" "not installed" "-" "$l"
         fi
-        json_size="$json_size,\"report_s\":$report_s,\"audit_s\":$audit_s"
+        json_size="$json_size,\"report_s\":$report_s,\"report_cpu_s\":$report_cpu"
+        json_size="$json_size,\"report_load\":$report_load"
+        json_size="$json_size,\"audit_s\":$audit_s,\"audit_cpu_s\":$audit_cpu"
+        json_size="$json_size,\"audit_load\":$audit_load"
         json_size="$json_size,\"reader_s\":$parse_s,\"reader_mb_per_s\":$parse_mbs"
         json_size="$json_size,\"reader_assembler_mb_per_s\":$asm_mbs"
         json_size="$json_size,\"xenalyze_summary_s\":$xen_s"
@@ -315,9 +326,7 @@ t_rss=$(verdict "$rec_growth <= 1.1 && $rep_growth <= 1.1 && $peak_mib < 64")
 t_report=$(verdict "$top_report < 5")
 t_audit=$(verdict "$top_audit < 5")
 
-printf '%-26s %9s %9s %12s %-10s %-22s %8s %5s\n' stage groups seconds rate \
-    unit note "rss MiB" load
-echo "$rows"
+echo
 echo "targets at $largest groups:"
 echo "  ingest_vs_sqlite    $top_ingest (cpu-time: $top_ingest_cpu)   >= 0.6   $t_ingest"
 echo "  replay_vs_capstone  $top_replay (cpu-time: $top_replay_cpu)   >= 1.0   $t_replay"

@@ -15,7 +15,9 @@ fuzz-decode   mode byte + instruction bytes of the stores the models care
 fuzz-regmap   the shipped maps and small maps using every statement;
 fuzz-devlist  parser byte + lspci output, native lists, sysfs files;
 fuzz-plan     plans using every line form;
-fuzz-oracle   field streams that reach each kind of page.
+fuzz-oracle   field streams that reach each kind of page;
+fuzz-escape   hostile names: markup, quotes, controls, bad UTF-8, formulas;
+fuzz-scenario the shipped scenarios.
 
 Files are named after what they hold; every one is a few KB at most.
 """
@@ -232,6 +234,28 @@ def oracle_seeds():
             bytes([2, 0x89, 0x07]), bytes([4, 0x62, 0xf1, 0xfe])))
 
 
+def escape_seeds():
+    for name, b in (
+            ("markup", b'"><img src=x onerror=alert(1)><script>x</script>'),
+            ("quotes", b"it's \"quoted\", with, commas"),
+            ("controls", b"a\x1b[31mred\x07\tb\nc\rd\x7f"),
+            ("formula", b"=HYPERLINK(\"http://x\")"),
+            ("edge-spaces", b" padded "),
+            ("utf8", "xHCI contr\u00f4leur \u2013 \U0001f600".encode()),
+            ("bad-utf8", b"\xc0\xaf \xed\xa0\x80 \xf8\x88 \xc2\x85 \xff"),
+            ("nul-inside", b"before\x00after"),
+            ("empty", b"")):
+        out("fuzz-escape", name, b)
+
+
+def scenario_seeds():
+    scn = os.path.join(TOP, "examples", "scenarios")
+    for s in sorted(os.listdir(scn)):
+        if s.endswith(".scn"):
+            with open(os.path.join(scn, s), "rb") as f:
+                out("fuzz-scenario", s, f.read())
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -239,7 +263,7 @@ def main():
     shared = sys.argv[2] if len(sys.argv) > 2 else \
         os.path.join(TOP, "..", "shared")
     for t in ("fuzz-reader", "fuzz-decode", "fuzz-regmap", "fuzz-devlist",
-              "fuzz-plan", "fuzz-oracle"):
+              "fuzz-plan", "fuzz-oracle", "fuzz-escape", "fuzz-scenario"):
         d = os.path.join(HERE, "corpus", t)
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
@@ -247,6 +271,8 @@ def main():
     decode_seeds()
     text_seeds()
     oracle_seeds()
+    escape_seeds()
+    scenario_seeds()
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 # run.sh BUILD SECONDS [JOBS] - run every libFuzzer target of BUILD/fuzz/
 # for SECONDS each, JOBS at a time (`make fuzz`; docs/hardening.md).
 #
-# Each target starts from its committed seeds (fuzz/corpus/NAME) and saved
-# crashes (fuzz/regressions/NAME), read-only, and grows a working corpus
+# Each target starts from its committed seeds (fuzz/corpus/NAME; for the
+# reader also tests/corpus/) and saved crashes (fuzz/regressions/NAME),
+# read-only, and grows a working corpus
 # in BUILD/corpus/NAME that later runs start from too. A crash, a leak, a
 # timeout (10 s for one input) or an out-of-memory (2 GiB) is written to
 # BUILD/crashes/NAME/ and fails the run; the log is BUILD/logs/NAME.log.
@@ -21,6 +22,8 @@ if [ "${1:-}" = "--one" ]; then
     set -- "$@" "$build/corpus/$name"
     [ -d "fuzz/corpus/$name" ] && set -- "$@" "fuzz/corpus/$name"
     [ -d "fuzz/regressions/$name" ] && set -- "$@" "fuzz/regressions/$name"
+    # The damaged traces of the corpus test are seeds of the reader too.
+    [ "$name" = fuzz-reader ] && set -- "$@" tests/corpus
     start=$(date +%s)
     "$bin" "$@" >"$log" 2>&1
     rc=$?

@@ -255,16 +255,28 @@ void sro_whatif_sort(struct sro_whatif_report *w)
     w->last = 0;
 }
 
+/* Copy s into buf with control characters as '?': plan paths, plugin
+ * model names and map names reach a terminal. */
+static const char *clean(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+
+    for ( ; s && *s && i + 1 < len; s++ )
+        buf[i++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+    buf[i] = '\0';
+    return buf;
+}
+
 /* One line of the text report: "N 4-byte stores by domain D to REG (mfn
  * M offset 0xO) would be dropped (they reached the device)". */
 static void print_change(FILE *out, const struct sro_whatif_change *c,
                          const char *indent)
 {
-    char where[112], width[16];
+    char where[112], width[16], reg[sizeof(c->reg)];
 
     if ( c->reg[0] )
         snprintf(where, sizeof(where), "%s (mfn 0x%" PRIx64 " offset 0x%x)",
-                 c->reg, c->mfn, c->offset);
+                 clean(c->reg, reg, sizeof(reg)), c->mfn, c->offset);
     else
         snprintf(where, sizeof(where), "mfn 0x%" PRIx64 " offset 0x%x",
                  c->mfn, c->offset);
@@ -279,10 +291,13 @@ static void print_change(FILE *out, const struct sro_whatif_change *c,
 
 void sro_whatif_print_text(struct sro_whatif_report *w, FILE *out)
 {
+    char plan[256], model[128];
+
     sro_whatif_sort(w);
     fprintf(out, "\nwhat-if %s, through %s: %" PRIu64 " of %" PRIu64
             " groups would change fate (%" PRIu64 " by the plan)\n",
-            w->plan ? w->plan : "plan", w->model->name, w->changed,
+            clean(w->plan ? w->plan : "plan", plan, sizeof(plan)),
+            clean(w->model->name, model, sizeof(model)), w->changed,
             w->groups, w->changed_by_plan);
     for ( unsigned int i = 0; i < w->nchanges; i++ )
         if ( w->changes[i].by_plan )

@@ -54,7 +54,7 @@ WANT_JSON = {
     "audit_json": ["H_FILE"],
     "devices_json": ["H_DEV", "H_FORMULA", "H_LSPCI"],
     "replay_json": ["H_MODEL"] if plugin else [],
-    "timeline_json": ["H_FILE"],
+    "timeline_json": [],               # carries no run source
 }
 for name, keys in WANT_JSON.items():
     text = read(hostile, name)

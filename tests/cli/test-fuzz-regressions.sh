@@ -6,7 +6,7 @@
 # under ASan and UBSan in `make test`, that runs each input of
 # fuzz/corpus/fuzz-NAME/ (the seeds) and fuzz/regressions/fuzz-NAME/
 # (every input that once crashed, broke an invariant or hung) through the
-# target once. One TAP line per target: it passes when every input ran
+# target once; the reader also gets tests/corpus/*.trace. One TAP line per target: it passes when every input ran
 # without a sanitizer report or a broken invariant, within 60 seconds.
 # docs/hardening.md says how a crash found by `make fuzz` gets here.
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +26,8 @@ for src in "$SROTRACE_SRCDIR"/fuzz/fuzz-*.c; do
         [ -d "$SROTRACE_SRCDIR/fuzz/$d/$name" ] &&
             set -- "$@" "$SROTRACE_SRCDIR/fuzz/$d/$name"
     done
+    # The reader also gets every damaged trace of tests/corpus/.
+    [ "$name" = fuzz-reader ] && set -- "$@" "$SROTRACE_SRCDIR"/tests/corpus/*.trace
     if [ $# -eq 0 ]; then
         not_ok "$name: has seeds"
         continue

@@ -111,6 +111,21 @@ check "replay --what-if without a device list" "$SROTRACE" replay \
 check_grep "offsets only" "stores by domain 0 to mfn 0xf0400 offset 0x638 would be dropped" "$T/out"
 check_grep "says how to name them" "no register map is bound" "$T/out"
 
+# ---- a change the model makes without the plan is not the plan's ----
+# amd-hvm recorded on 4.20.1 (no GLA: every store crashed the domain),
+# replayed through xen-4.21 under its own configuration as a plan.
+"$SROTRACE" synth amd-hvm --xen xen-4.20.1 --groups 400 -q -o "$T/a.trace"
+"$SROTRACE" record -o "$T/amd.db" "$T/a.trace" >/dev/null
+sqlite3 "$T/amd.db" "SELECT printf('ro 0x%x %d', start, size) FROM range_adds
+                     WHERE rc = 0 ORDER BY seq" >"$T/amd.plan"
+check "replay 4.20.1 through xen-4.21 --what-if" "$SROTRACE" replay \
+    "$T/amd.db" --no-store --model xen-4.21 --what-if "$T/amd.plan" --json
+check_eq "every group changes, none by the plan, all from crash" \
+    "$(json "$T/out" '(d["what_if"]["changed"],
+        d["what_if"]["changed_by_plan"], sorted(set((c["cause"], c["from"])
+        for c in d["what_if"]["changes"])))')" \
+    "(400, 0, [('model', 'crash')])"
+
 # ---- diff --what-if keeps working: the same groups change ----
 check "diff --what-if" "$SROTRACE" diff "$db" --model xen-4.21 \
     --model xen-4.21 --what-if "$T/erdp.plan" --json

@@ -56,6 +56,12 @@ NAMES = {RANGE_ADD: "SRO_RANGE_ADD", RANGE_STATE: "SRO_RANGE_STATE",
 MAX_CPUS = 16384
 
 
+def ere(s):
+    """s as a POSIX extended regular expression matching it literally
+    (python's re.escape also escapes '-', which grep -E warns about)."""
+    return re.sub(r"([.\[\]()*+?{}|^$\\])", r"\\\1", s)
+
+
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
@@ -164,7 +170,7 @@ def model_read(d, name):
     st = {"unused": 0, "skipped": 0, "resets": 0}
     clock = {}
     last_err, end_msg = None, None
-    q = re.escape(name)
+    q = ere(name)
 
     def le(p):
         return struct.unpack_from("<I", d, p)[0]
@@ -283,7 +289,7 @@ def model_assemble(recs, name):
              stray=0, bad=0, lost=0, unknown=0)
     problems = []
     cpus = {}
-    q = re.escape(name)
+    q = ere(name)
 
     def state(cpu):
         return cpus.setdefault(cpu, dict(open=False, lost=False, insn=False,
