@@ -11,7 +11,7 @@
 
 #include "audit.h"
 #include "core/prot.h"
-#include "escape.h"
+#include "util/escape.h"
 #include "table.h"
 #include "util/json.h"
 

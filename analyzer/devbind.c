@@ -12,7 +12,7 @@
 
 #include "core/abi.h"
 #include "devbind.h"
-#include "escape.h"
+#include "util/escape.h"
 
 struct devbind {
     struct devbind_dev  *devs;

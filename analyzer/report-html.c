@@ -16,13 +16,21 @@
  * each qword's <title> (shown on hover) names its bytes, register and
  * counts. Every string that comes from the database or a register map
  * goes through html_escape().
+ *
+ * With a what-if plan (report-whatif.h) each page shows a second heat map
+ * beside the recorded one: the same stores over the plan's protection
+ * (qwords the plan makes read-only hatched, those it leaves read-only
+ * only in part hatched lighter), the qwords whose stores would change
+ * fate outlined in blue, and the list of those changes.
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/prot.h"
-#include "escape.h"
+#include "util/escape.h"
+#include "report-whatif.h"
 #include "report.h"
 
 /* Heat map geometry, in SVG user units. */
@@ -80,6 +88,10 @@ static const char css[] =
 "figure.page figcaption b{font-family:ui-monospace,'DejaVu Sans Mono',"
 "monospace}"
 "figure.page .meta{color:#5b6575}"
+".pair{display:flex;flex-wrap:wrap;gap:14px;flex:1 1 100%}"
+".pair figure.page{flex:1 1 480px}"
+"figure.page.plan{border-color:#9db8e0;background:#f8fbff}"
+"p.whatif{margin:0 0 10px;font-size:13px}"
 "svg.heatmap{display:block;width:100%;height:auto}"
 "svg text{font-family:ui-monospace,'DejaVu Sans Mono',monospace;"
 "font-size:10px;fill:#5b6575}"
@@ -354,8 +366,9 @@ static bool bit(const uint64_t *map, unsigned int i)
     return (map[i / 64] >> (i % 64)) & 1;
 }
 
-/* The legend under a heat map: empty, scale 1..max, hatch, outline. */
-static void heat_legend(FILE *out, uint32_t max)
+/* The legend under a heat map: empty, scale 1..max, hatch, outline (the
+ * recorded map's wrong verdicts, or, under a plan, changed fates). */
+static void heat_legend(FILE *out, uint32_t max, bool plan)
 {
     fputs("<div class=\"legend\"><span><svg width=\"14\" height=\"14\">"
           "<rect width=\"14\" height=\"14\" fill=\"#eceff3\" "
@@ -367,6 +380,18 @@ static void heat_legend(FILE *out, uint32_t max)
     fputs("<span><svg width=\"14\" height=\"14\"><rect width=\"14\" "
           "height=\"14\" fill=\"#eceff3\"/><rect width=\"14\" height=\"14\" "
           "fill=\"url(#hatch-dark)\"/></svg> read-only</span>", out);
+    if ( plan )
+    {
+        fputs("<span><svg width=\"14\" height=\"14\"><rect width=\"14\" "
+              "height=\"14\" fill=\"#eceff3\"/><rect width=\"14\" "
+              "height=\"14\" fill=\"url(#hatch-dark)\" opacity=\"0.4\"/>"
+              "</svg> read-only in part</span>", out);
+        fputs("<span><svg width=\"14\" height=\"14\"><rect x=\"1.5\" "
+              "y=\"1.5\" width=\"11\" height=\"11\" fill=\"none\" "
+              "stroke=\"#1f5fbf\" stroke-width=\"2.5\"/></svg> fate would "
+              "change</span></div>\n", out);
+        return;
+    }
     fputs("<span><svg width=\"14\" height=\"14\"><rect x=\"1.5\" y=\"1.5\" "
           "width=\"11\" height=\"11\" fill=\"none\" stroke=\"#e3173e\" "
           "stroke-width=\"2.5\"/></svg> wrong verdict</span></div>\n", out);
@@ -460,34 +485,104 @@ static void touched_list(FILE *out, const struct report_page *p,
     }
 }
 
+/* Under a plan's heat map: the changes on this page, at most HM_LIST. */
+static void changes_list(FILE *out, const struct report_whatif *w,
+                         uint64_t mfn)
+{
+    unsigned int rows = 0, more = 0;
+
+    for ( unsigned int i = 0; i < w->changes.nchanges; i++ )
+    {
+        const struct sro_whatif_change *c = &w->changes.changes[i];
+
+        if ( c->mfn != mfn )
+            continue;
+        if ( rows == HM_LIST )
+        {
+            more++;
+            continue;
+        }
+        if ( rows++ == 0 )
+            fputs("<table class=\"touched\"><tr><th>store</th><th>register"
+                  "</th><th class=\"n\">domain</th><th class=\"n\">stores"
+                  "</th><th>recorded</th><th>under the plan</th></tr>\n",
+                  out);
+        fprintf(out, "<tr><td class=\"mono\">0x%03x/%u</td><td class=\"mono"
+                "\">", c->offset, c->length);
+        html_escape(out, c->reg[0] ? c->reg : "-");
+        fprintf(out, "</td><td class=\"n\">%u</td><td class=\"n\">%" PRIu64
+                "</td><td>%s</td><td>%s%s</td></tr>\n", c->domain, c->groups,
+                sro_fate_name(c->from), sro_fate_name(c->to),
+                c->by_plan ? "" : " (also without the plan)");
+    }
+    if ( !rows )
+        fputs("<p class=\"none\">no store on this page would change "
+              "fate</p>\n", out);
+    else
+    {
+        if ( more )
+            fprintf(out, "<tr><td colspan=\"6\" class=\"none\">and %u more"
+                    "</td></tr>\n", more);
+        fputs("</table>\n", out);
+    }
+}
+
 /* One page as 512 qword cells (class "q"), with hatch overlays (class
  * "ro") and wrong-verdict outlines (class "wrong"), its legend and the
- * list of touched qwords. */
+ * list of touched qwords. With w, the same stores under w's plan: its
+ * protection hatched, changed fates outlined (class "changed"), and the
+ * list of changes. */
 static void heatmap(FILE *out, const struct report_page *p,
-                    const struct devbind *b)
+                    const struct devbind *b, const struct report_whatif *w)
 {
     uint64_t base = p->mfn << SRO_PAGE_SHIFT;
+    struct report_whatif_page *wp = NULL;
+    const uint64_t *qro = p->qro;
     uint32_t max = 0;
-    unsigned int ro = 0;
+    uint64_t changed = 0;
+    unsigned int ro = 0, kind = p->kind;
 
+    if ( w && (wp = malloc(sizeof(*wp))) == NULL )
+        return;
+    if ( wp )
+    {
+        report_whatif_page(w, p->mfn, wp);
+        qro = wp->qro;
+        kind = wp->kind;
+    }
     for ( unsigned int q = 0; q < SRO_QWORDS; q++ )
     {
         if ( p->qstores[q] > max )
             max = p->qstores[q];
-        ro += bit(p->qro, q);
+        ro += bit(qro, q);
     }
-    fprintf(out, "<figure class=\"page\"><figcaption><b>page 0x%" PRIx64
-            "</b> <span class=\"meta\">&#183; ", p->mfn);
-    if ( p->device[0] )
+    for ( unsigned int i = 0; wp && i < w->changes.nchanges; i++ )
+        if ( w->changes.changes[i].mfn == p->mfn )
+            changed += w->changes.changes[i].groups;
+    fprintf(out, "<figure class=\"page%s\"><figcaption><b>page 0x%" PRIx64
+            "</b> <span class=\"meta\">&#183; ", wp ? " plan" : "", p->mfn);
+    if ( wp )
+    {
+        fputs("under ", out);
+        html_escape(out, w->plan);
+        fputs(" (", out);
+        html_escape(out, w->changes.model->name);
+        fputs(") &#183; ", out);
+    }
+    else if ( p->device[0] )
     {
         html_escape(out, p->device);
         fputs(" &#183; ", out);
     }
-    fprintf(out, "%s", kind_text(p->kind));
-    if ( p->kind == SRO_PAGE_SUBPAGE || p->kind == SRO_PAGE_ENTRY_ONLY )
+    fprintf(out, "%s", kind_text(kind));
+    if ( kind == SRO_PAGE_SUBPAGE || kind == SRO_PAGE_ENTRY_ONLY )
         fprintf(out, ", %u read-only qword%s", ro, ro == 1 ? "" : "s");
-    fprintf(out, " &#183; %" PRIu64 " fault%s</span></figcaption>\n",
-            p->c.faults, p->c.faults == 1 ? "" : "s");
+    if ( wp )
+        fprintf(out, " &#183; %" PRIu64 " store%s would change fate</span>"
+                "</figcaption>\n", changed, changed == 1 ? "" : "s");
+    else
+        fprintf(out, " &#183; %" PRIu64 " fault%s</span></figcaption>\n",
+                p->c.faults, p->c.faults == 1 ? "" : "s");
     fprintf(out, "<svg class=\"heatmap\" data-mfn=\"0x%" PRIx64 "\" "
             "viewBox=\"0 0 %u %u\" width=\"%u\" height=\"%u\" role=\"img\" "
             "aria-label=\"stores per qword of page 0x%" PRIx64 "\">\n",
@@ -505,7 +600,9 @@ static void heatmap(FILE *out, const struct report_page *p,
         unsigned int x = HM_LEFT + (q % HM_COLS) * HM_CELL;
         unsigned int y = HM_TOP + (q / HM_COLS) * HM_CELL;
         char colour[8] = "#eceff3", reg[96];
-        bool dark = false, is_ro = bit(p->qro, q), wrong = bit(p->qwrong, q);
+        bool dark = false, is_ro = bit(qro, q);
+        bool part = wp && bit(wp->qpart, q);
+        bool wrong = !wp && bit(p->qwrong, q);
 
         if ( p->qstores[q] )
             heat_colour(heat_pos(p->qstores[q], max), colour, &dark);
@@ -520,18 +617,32 @@ static void heatmap(FILE *out, const struct report_page *p,
             fputs(" ", out);
             html_escape(out, reg);
         }
-        fprintf(out, ": %" PRIu32 " store%s%s%s</title></rect>",
-                p->qstores[q], p->qstores[q] == 1 ? "" : "s",
-                is_ro ? ", read-only" : "", wrong ? ", wrong verdict" : "");
+        fprintf(out, ": %" PRIu32 " store%s%s%s", p->qstores[q],
+                p->qstores[q] == 1 ? "" : "s",
+                part ? ", read-only in part" : is_ro ? ", read-only" : "",
+                wrong ? ", wrong verdict" : "");
+        if ( wp && wp->qchanged[q] )
+            fprintf(out, ", %" PRIu32 " would change fate", wp->qchanged[q]);
+        fputs("</title></rect>", out);
         if ( is_ro )
             fprintf(out, "<rect class=\"ro\" x=\"%u\" y=\"%u\" width=\"%u\" "
-                    "height=\"%u\" fill=\"url(#hatch-%s)\" "
+                    "height=\"%u\" fill=\"url(#hatch-%s)\"%s "
                     "pointer-events=\"none\"/>", x, y, HM_CELL, HM_CELL,
-                    dark ? "light" : "dark");
+                    dark ? "light" : "dark",
+                    part ? " opacity=\"0.4\"" : "");
         fputc('\n', out);
     }
     /* Outlines last, on top of every cell. */
-    for ( unsigned int q = 0; q < SRO_QWORDS; q++ )
+    for ( unsigned int q = 0; wp && q < SRO_QWORDS; q++ )
+        if ( wp->qchanged[q] )
+            fprintf(out, "<rect class=\"changed\" x=\"%.1f\" y=\"%.1f\" "
+                    "width=\"%u\" height=\"%u\" fill=\"none\" "
+                    "stroke=\"#1f5fbf\" stroke-width=\"2.5\" "
+                    "pointer-events=\"none\"/>\n",
+                    HM_LEFT + (q % HM_COLS) * HM_CELL + 1.5,
+                    HM_TOP + (q / HM_COLS) * HM_CELL + 1.5, HM_CELL - 3,
+                    HM_CELL - 3);
+    for ( unsigned int q = 0; !wp && q < SRO_QWORDS; q++ )
         if ( bit(p->qwrong, q) )
             fprintf(out, "<rect class=\"wrong\" x=\"%.1f\" y=\"%.1f\" "
                     "width=\"%u\" height=\"%u\" fill=\"none\" "
@@ -541,9 +652,13 @@ static void heatmap(FILE *out, const struct report_page *p,
                     HM_TOP + (q / HM_COLS) * HM_CELL + 1.5, HM_CELL - 3,
                     HM_CELL - 3);
     fputs("</svg>\n", out);
-    heat_legend(out, max);
-    touched_list(out, p, b);
+    heat_legend(out, max, wp != NULL);
+    if ( wp )
+        changes_list(out, w, p->mfn);
+    else
+        touched_list(out, p, b);
     fputs("</figure>\n", out);
+    free(wp);
 }
 
 /* Which verdict and outcome columns a run's tables show. */
@@ -704,9 +819,10 @@ static void insn_table(FILE *out, const struct report_run *r)
     fputs("</table>\n", out);
 }
 
-/* Everything about one run. */
+/* Everything about one run; with w, each page also under w's plan. */
 static void run_section(FILE *out, const struct report_run *r,
-                        const struct devbind *b)
+                        const struct devbind *b,
+                        const struct report_whatif *w)
 {
     const struct runinfo *ri = &r->info;
 
@@ -726,9 +842,31 @@ static void run_section(FILE *out, const struct report_run *r,
      * a glance; the list of wrong verdicts is for reading after. */
     if ( r->npages )
     {
-        fputs("<h3>Protected pages</h3>\n<div class=\"pages\">\n", out);
+        fputs("<h3>Protected pages</h3>\n", out);
+        if ( w )
+        {
+            fputs("<p class=\"whatif\">Each page as recorded (left) and "
+                  "under the what-if plan ", out);
+            html_escape(out, w->plan);
+            fputs(" through ", out);
+            html_escape(out, w->changes.model->name);
+            fprintf(out, " (right): %" PRIu64 " of %" PRIu64 " stores would "
+                    "change fate, %" PRIu64 " of them by the plan.</p>\n",
+                    w->changes.changed, w->changes.groups,
+                    w->changes.changed_by_plan);
+        }
+        fputs("<div class=\"pages\">\n", out);
         for ( unsigned int i = 0; i < r->npages; i++ )
-            heatmap(out, &r->pages[i], b);
+        {
+            if ( w )
+                fputs("<div class=\"pair\">\n", out);
+            heatmap(out, &r->pages[i], b, NULL);
+            if ( w )
+            {
+                heatmap(out, &r->pages[i], b, w);
+                fputs("</div>\n", out);
+            }
+        }
         fputs("</div>\n", out);
     }
     wrong_table(out, r);
@@ -742,6 +880,14 @@ static void run_section(FILE *out, const struct report_run *r,
 void report_print_html(FILE *out, const char *title,
                        const struct report_run *runs, unsigned int n,
                        const struct devbind *const *binds)
+{
+    report_print_html_whatif(out, title, runs, n, binds, NULL);
+}
+
+void report_print_html_whatif(FILE *out, const char *title,
+                              const struct report_run *runs, unsigned int n,
+                              const struct devbind *const *binds,
+                              const struct report_whatif *const *whatifs)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8"
           "\">\n<meta name=\"viewport\" content=\"width=device-width, "
@@ -768,7 +914,7 @@ void report_print_html(FILE *out, const char *title,
     }
     fputs("<main>\n", out);
     for ( unsigned int i = 0; i < n; i++ )
-        run_section(out, &runs[i], binds[i]);
+        run_section(out, &runs[i], binds[i], whatifs ? whatifs[i] : NULL);
     fputs("</main>\n<footer>Generated by srotrace report. Times are seconds since the start of each run. Verdicts are "
           "those of each run's latest complete replay. Hover a qword of a "
           "heat map for its bytes, register and counts.</footer>\n"

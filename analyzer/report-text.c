@@ -10,7 +10,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "escape.h"
+#include "util/escape.h"
 #include "report.h"
 #include "table.h"
 

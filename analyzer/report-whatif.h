@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sqlite3.h>
 
@@ -37,8 +38,9 @@ struct report_whatif_page {
 struct report_whatif {
     const char                *plan;      /* path, as given (not owned) */
     struct sro_whatif_report   changes;   /* the fates that change */
-    struct report_whatif_page *pages;     /* by mfn: every page the run
-                                             faulted on */
+    struct sro_prot           *prot;      /* the plan's protection */
+    struct report_whatif_page *pages;     /* by mfn: the pages with
+                                             changes (qchanged only) */
     unsigned int               npages;
 };
 
@@ -55,8 +57,21 @@ int report_whatif_build(sqlite3 *db, int64_t run, const char *plan_path,
                         char *err, size_t errlen);
 void report_whatif_free(struct report_whatif *w);
 
-/* The page mfn under the plan, or NULL if the run never faulted on it. */
-const struct report_whatif_page *report_whatif_page(
-    const struct report_whatif *w, uint64_t mfn);
+/* Fill *out with page mfn under the plan: its protection, and the stores
+ * whose fate would change (none if the page has no change). */
+void report_whatif_page(const struct report_whatif *w, uint64_t mfn,
+                        struct report_whatif_page *out);
+
+/*
+ * report_print_html() (report.h) with, for each run i that has
+ * whatifs[i] != NULL, each page's heat map under the plan beside the
+ * recorded one and the list of changes. whatifs may be NULL. Defined in
+ * report-html.c, with the heat maps it shares.
+ */
+struct report_run;
+void report_print_html_whatif(FILE *out, const char *title,
+                              const struct report_run *runs, unsigned int n,
+                              const struct devbind *const *binds,
+                              const struct report_whatif *const *whatifs);
 
 #endif /* SRO_REPORT_WHATIF_H */

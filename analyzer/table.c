@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "util/escape.h"
 #include "table.h"
 
 #define CELL_MAX_COLS 72

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/abi.h"
-#include "escape.h"
+#include "util/escape.h"
 #include "table.h"
 #include "timeline.h"
 #include "util/json.h"

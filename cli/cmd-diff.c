@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "replayer/diff.h"
 #include "replayer/replay.h"
+#include "util/escape.h"
 #include "util/json.h"
 #include "util/parse-options.h"
 
@@ -24,9 +25,14 @@ static int on_group(void *ctx, const struct sro_group_result *r)
     return sro_diff_add(ctx, r);
 }
 
-static void print_human(const struct sro_diff *d, const char *a,
-                        const char *b, int64_t run)
+static void print_human(const struct sro_diff *d, const char *model_a,
+                        const char *model_b, int64_t run)
 {
+    /* Plugins name themselves: clean the names for the terminal. */
+    char a[128], b[128];
+
+    term_clean(a, sizeof(a), model_a);
+    term_clean(b, sizeof(b), model_b);
     printf("run %" PRId64 ": %s -> %s: %" PRIu64 " of %" PRIu64
            " groups change\n", run, a, b, d->changed, d->groups);
     for ( unsigned int i = 0; i < d->nkinds; i++ )

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../db/db.h"
+#include "../util/escape.h"
 #include "../util/json.h"
 #include "../util/parse-options.h"
 #include "builtin.h"
@@ -101,14 +102,19 @@ static void print_json_row(struct json *j, sqlite3_stmt *st)
 
 static void print_table_row(sqlite3_stmt *st)
 {
+    /* Strings from the database may hold escape sequences: clean them
+     * before they reach a terminal. */
+    char started[64], xen[64], source[1024];
+
+    term_clean(started, sizeof(started), text_or(st, C_STARTED, "-"));
+    term_clean(xen, sizeof(xen), text_or(st, C_XEN, "-"));
+    term_clean(source, sizeof(source), text_or(st, C_SOURCE, "-"));
     printf("%4" PRId64 "  %-11s  %8" PRId64 "  %10" PRId64 "  %6" PRId64
            "  %-20s  %-8s  %s\n",
            (int64_t)sqlite3_column_int64(st, C_ID), shown_status(st),
            (int64_t)sqlite3_column_int64(st, C_GROUPS),
            (int64_t)sqlite3_column_int64(st, C_INCOMPLETE),
-           (int64_t)sqlite3_column_int64(st, C_LOST),
-           text_or(st, C_STARTED, "-"), text_or(st, C_XEN, "-"),
-           text_or(st, C_SOURCE, "-"));
+           (int64_t)sqlite3_column_int64(st, C_LOST), started, xen, source);
 }
 
 int cmd_runs(int argc, const char **argv)

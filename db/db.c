@@ -8,6 +8,7 @@
  * wrong with which file, and what to do about it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -346,6 +347,52 @@ static int pragma(sqlite3 *db, const char *sql, struct sro_db_err *e)
     return rc == SQLITE_OK ? 0 : sro_db_fail(db, rc, "opening", e);
 }
 
+/* Can files be created beside path (its -wal and -shm)? */
+static bool dir_writable(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+
+    if ( !slash )
+        return access(".", W_OK) == 0;
+    if ( (size_t)(slash - path) >= sizeof(dir) )
+        return true;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    return access(slash == path ? "/" : dir, W_OK) == 0;
+}
+
+/* Open path read-only with SQLite's immutable flag (no locks, no -shm).
+ * The path goes into a file: URI, so '%', '?' and '#' are escaped. */
+static sqlite3 *open_immutable(const char *path, struct sro_db_err *e)
+{
+    char uri[8192];
+    size_t n = 0;
+    sqlite3 *db = NULL;
+    int rc;
+
+    n += (size_t)snprintf(uri, sizeof(uri), "file:");
+    for ( const unsigned char *c = (const unsigned char *)path;
+          *c && n + 4 < sizeof(uri); c++ )
+    {
+        if ( *c == '%' || *c == '?' || *c == '#' || *c < 0x20 || *c >= 0x7f )
+            n += (size_t)snprintf(uri + n, sizeof(uri) - n, "%%%02X", *c);
+        else
+            uri[n++] = (char)*c;
+    }
+    snprintf(uri + n, sizeof(uri) - n, "?immutable=1");
+    rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                         NULL);
+    if ( rc != SQLITE_OK )
+    {
+        fail_named(path, db, rc, "opening", e);
+        sqlite3_close_v2(db);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    return db;
+}
+
 sqlite3 *sro_db_open(const char *path, unsigned int flags,
                      struct sro_db_err *e)
 {
@@ -401,7 +448,19 @@ sqlite3 *sro_db_open(const char *path, unsigned int flags,
             goto fail;
     }
     if ( check_schema(db, writable, e) )
-        goto fail;
+    {
+        /* A WAL database read where no -shm file can be made (a read-only
+         * mount, a CD): nobody can be writing it, so read it as
+         * immutable. */
+        if ( writable || memory || (e->rc & 0xff) != SQLITE_CANTOPEN ||
+             dir_writable(path) )
+            goto fail;
+        sqlite3_close_v2(db);
+        if ( !(db = open_immutable(path, e)) )
+            return NULL;
+        if ( check_schema(db, writable, e) )
+            goto fail;
+    }
     if ( writable && mark_dead_writers(db, e) )
         goto fail;
     return db;

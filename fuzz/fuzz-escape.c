@@ -1,5 +1,5 @@
 /*
- * fuzz-escape.c - the output escapers (analyzer/escape.h, util/json.h):
+ * fuzz-escape.c - the output escapers (util/escape.h, util/json.h):
  * what stands between a hostile device or file name and the HTML report,
  * a CSV row, a JSON document or a terminal.
  *
@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "analyzer/escape.h"
+#include "util/escape.h"
 #include "fuzz.h"
 #include "util/json.h"
 

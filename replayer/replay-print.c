@@ -7,6 +7,7 @@
 
 #include "compare.h"
 #include "replay-print.h"
+#include "util/escape.h"
 #include "util/json.h"
 
 /* The groups kept before the first divergence, per CPU. */
@@ -35,6 +36,7 @@ struct sro_replay_print {
     struct line                  first_line, first_pred;
     char                         first_where[160];
     char                         first_field[200];
+    char                         model_shown[128]; /* o.model, cleaned */
 };
 
 static const char *name_or_q(const char *s)
@@ -146,6 +148,8 @@ struct sro_replay_print *sro_replay_print_begin(
     if ( !p )
         return NULL;
     p->o = *o;
+    /* A plugin names itself: keep its name off the terminal raw. */
+    term_clean(p->model_shown, sizeof(p->model_shown), o->model);
     if ( o->json && !o->quiet )
     {
         json_init(&p->j, o->out, false);
@@ -237,7 +241,8 @@ static void print_human(struct sro_replay_print *p,
 {
     FILE *out = p->o.out;
 
-    fprintf(out, "run %" PRId64 " replayed through %s", p->o.run, p->o.model);
+    fprintf(out, "run %" PRId64 " replayed through %s", p->o.run,
+            p->model_shown);
     if ( p->o.replay )
         fprintf(out, " (replay %" PRId64 ")", p->o.replay);
     fprintf(out, ": %" PRIu64 " groups\n\n", s->groups);
@@ -247,7 +252,7 @@ static void print_human(struct sro_replay_print *p,
                 s->verdicts[v],
                 s->groups ? 100.0 * (double)s->verdicts[v] / (double)s->groups
                           : 0.0);
-    fprintf(out, "\n  divergences from %s: %" PRIu64 "\n", p->o.model,
+    fprintf(out, "\n  divergences from %s: %" PRIu64 "\n", p->model_shown,
             s->divergences);
     if ( s->config_refused )
         fprintf(out, "  configuration records Xen's rules refuse: %" PRIu64
@@ -267,7 +272,7 @@ static void print_human(struct sro_replay_print *p,
         fprintf(out, "     %s\n", p->first_ctx.lines[k].text);
     }
     fprintf(out, "  >> %s\n", p->first_line.text);
-    fprintf(out, "     predicted by %s:\n     %s\n", p->o.model,
+    fprintf(out, "     predicted by %s:\n     %s\n", p->model_shown,
             p->first_pred.text);
 }
 

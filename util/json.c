@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 
 void json_init(struct json *j, FILE *out, bool pretty)
@@ -64,35 +65,6 @@ void json_object_end(struct json *j)   { close_(j, '}'); }
 void json_array_begin(struct json *j)  { open_(j, '['); }
 void json_array_end(struct json *j)    { close_(j, ']'); }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len;
-    uint32_t cp;
-
-    if ( s[0] < 0x80 )
-        return 1;
-    if ( (s[0] & 0xe0) == 0xc0 ) { len = 2; cp = s[0] & 0x1f; }
-    else if ( (s[0] & 0xf0) == 0xe0 ) { len = 3; cp = s[0] & 0x0f; }
-    else if ( (s[0] & 0xf8) == 0xf0 ) { len = 4; cp = s[0] & 0x07; }
-    else
-        return 0;
-    if ( len > n )
-        return 0;
-    for ( size_t i = 1; i < len; i++ )
-    {
-        if ( (s[i] & 0xc0) != 0x80 )
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    /* Reject overlong forms, surrogates and out-of-range code points. */
-    if ( (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-         (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-         (cp >= 0xd800 && cp <= 0xdfff) )
-        return 0;
-    return len;
-}
-
 void json_escape(FILE *out, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -120,7 +92,7 @@ void json_escape(FILE *out, const char *str, size_t n)
             i++;
             continue;
         }
-        u = utf8_len(s + i, n - i);
+        u = utf8_seq_len(s + i, n - i);
         if ( u == 0 )
         {
             /* Not UTF-8: keep the byte visible as a code point. */

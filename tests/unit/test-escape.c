@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "analyzer/escape.h"
+#include "util/escape.h"
 #include "util/json.h"
 
 /* Run fn(out, s) into memory and return the text (static buffer). */

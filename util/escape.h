@@ -1,8 +1,9 @@
 /*
  * escape.h - one escaping function per output language.
  *
- * Everything the analyzer prints that came from a database or a file
- * (device and register names, file names, instruction text) goes through
+ * Everything srotrace prints that came from a database, a plugin or a
+ * file (device, register, model and file names, instruction text) goes
+ * through
  * one of these, so a hostile string cannot inject markup into the HTML
  * report, split a CSV row, or send escape sequences to a terminal. JSON
  * has its own in util/json.h.
