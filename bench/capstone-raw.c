@@ -36,19 +36,19 @@
 
 /* One instruction to decode. */
 struct item {
-    uint8_t  bytes[16];
-    uint8_t  len;
+    uint8_t  bytes[16];         /* as fetched */
+    uint8_t  len;               /* 1..15 */
     uint8_t  handle;            /* index into bench.cs: 0 16-bit, 1 32, 2 64 */
-    uint64_t rip;
+    uint64_t rip;               /* address given to capstone */
 };
 
 struct bench {
     csh          cs[3];         /* opened lazily, detail on */
-    bool         open[3];
+    bool         open[3];       /* cs[i] is open */
     cs_insn     *scratch[3];    /* for cs_disasm_iter(), per handle */
-    struct item *items;         /* CHUNK_INSNS */
-    unsigned int nitems;
-    uint64_t     groups, decodes, failed;
+    struct item *items;         /* the chunk: CHUNK_INSNS entries */
+    unsigned int nitems;        /* used */
+    uint64_t     groups, decodes, failed; /* all chunks */
     double       seconds;       /* inside the cs_disasm() loop: wall */
     double       cpu_seconds;   /* the same, CPU time of the process */
     double       iter_seconds;  /* inside the cs_disasm_iter() loop */

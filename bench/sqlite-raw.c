@@ -45,33 +45,35 @@ struct row {
     struct sro_done  done;
     bool             has_done;
     uint8_t          incomplete;
-    uint64_t         seq;           /* group index, stands for the record's */
+    uint64_t         seq;           /* group index (the recorder stores its
+                                       SRO_FAULT's record index: an integer
+                                       of the same size) */
     uint64_t         file_offset;
     int64_t          insn;          /* instructions.id, 0 if no SRO_INSN */
     bool             new_insn;      /* insert that instructions row first */
-    unsigned int     first_write;   /* index into chunk.writes */
-    unsigned int     nwrites;
+    unsigned int     first_write;   /* index into bench.writes */
+    unsigned int     nwrites;       /* dev_writes rows of the group */
 };
 
 /* A (bytes, mode) -> id hash table with linear probing. */
 struct insn_slot {
-    uint8_t len;                    /* 0xff: empty slot */
-    uint8_t mode;
-    uint8_t bytes[16];
-    int64_t id;
+    uint8_t len;                    /* bytes used; 0xff: empty slot */
+    uint8_t mode;                   /* 16, 32 or 64 */
+    uint8_t bytes[16];              /* as fetched */
+    int64_t id;                     /* instructions.id given to it */
 };
 
 struct bench {
-    struct row       *rows;         /* CHUNK_GROUPS */
-    unsigned int      nrows;
-    struct sro_write *writes;       /* grows as needed */
+    struct row       *rows;         /* the chunk: CHUNK_GROUPS entries */
+    unsigned int      nrows;        /* used */
+    struct sro_write *writes;       /* the chunk's writes; grows as needed */
     unsigned int      nwrites, cap_writes;
-    struct insn_slot *slots;
+    struct insn_slot *slots;        /* instruction table, power of 2 */
     unsigned int      nslots, used;
-    int64_t           next_insn;
+    int64_t           next_insn;    /* last instructions.id given */
     sqlite3          *db;
-    sqlite3_stmt     *st_insn, *st_group, *st_write;
-    uint64_t          groups, total_writes, insns;
+    sqlite3_stmt     *st_insn, *st_group, *st_write; /* one per table */
+    uint64_t          groups, total_writes, insns; /* rows, all chunks */
     double            seconds;      /* inside inserts and COMMIT: wall */
     double            cpu_seconds;  /* the same, CPU time of the process */
     int               failed;
@@ -318,6 +320,7 @@ static int on_group(void *ctx, const struct sro_group *g)
     return b->nrows == CHUNK_GROUPS ? flush(b) : 0;
 }
 
+/* Remove the database at path and its side files, if any. */
 static void remove_db(const char *path)
 {
     static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };

@@ -8,6 +8,9 @@
 #    `writable` hole over DCCTRL opens it under carve-out but not under
 #    xen-4.21 (8-byte granularity); diff --what-if agrees; a bad plan is
 #    an error naming the file and line.
+#  - report --html --what-if: the page's heat map recorded and under the
+#    plan side by side, the plan's extra read-only qword hatched, the
+#    changed qword outlined, the change listed with its register.
 #  - diff xen-4.21 -> carve-out and -> ept-spp on every example scenario
 #    (2000 groups, the scenario's seed): the counts of docs/models.md
 #    section 4.3, kind by kind.
@@ -132,8 +135,33 @@ check "diff --what-if" "$SROTRACE" diff "$db" --model xen-4.21 \
 check_eq "diff of a model with itself under a plan: no change" \
     "$(json "$T/out" 'd["changed"]')" "0"
 
-# ---- a bad plan names its file and line ----
+# ---- report --html --what-if: each page recorded and under the plan ----
 printf 'ro 0xf0400540 64\nro 0xf0400639 8\n' >"$T/bad.plan"
+cp "$T/erdp.plan" "$T/<i>erdp.plan"
+check "report --html --what-if" "$SROTRACE" report "$db" --html "$T/w.html" \
+    --what-if "$T/<i>erdp.plan"
+check_eq "two heat maps of the page, side by side" \
+    "$(grep -c '<div class="pair">' "$T/w.html") $(grep -c '<svg class="heatmap"' "$T/w.html")" \
+    "1 2"
+check_eq "read-only: 8 qwords recorded, 9 under the plan" \
+    "$(grep -c '<rect class="ro"' "$T/w.html")" "17"
+check_eq "one qword outlined: ERDP[0] (qword 199: column 7, row 6)" \
+    "$(grep -o '<rect class="changed" x="[0-9.]*" y="[0-9.]*"' "$T/w.html")" \
+    '<rect class="changed" x="179.5" y="131.5"'
+check_grep "its cell says how many stores would change" \
+    "<title>0x638\.\.0x63f ERDP\[0\]: $want stores, read-only, $want would change fate</title>" \
+    "$T/w.html"
+check_grep "the change list names the register" \
+    "<td class=\"mono\">0x638/4</td><td class=\"mono\">ERDP\[0\]</td><td class=\"n\">0</td><td class=\"n\">$n638</td><td>written</td><td>dropped</td>" \
+    "$T/w.html"
+check_eq "the plan's name is escaped" "$(grep -c '<i>erdp' "$T/w.html")" "0"
+check_exit 129 "--what-if without --html" "$SROTRACE" report "$db" \
+    --what-if "$T/erdp.plan"
+check_exit 1 "report --what-if: a bad plan" "$SROTRACE" report "$db" \
+    --html "$T/x.html" --what-if "$T/bad.plan"
+check_grep "report: message names file and line" "bad\.plan:2:" "$T/err"
+
+# ---- a bad plan names its file and line ----
 check_exit 1 "unaligned ro line refused" "$SROTRACE" replay "$db" \
     --no-store --what-if "$T/bad.plan"
 check_grep "message names file and line" "bad\.plan:2:" "$T/err"
