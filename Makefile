@@ -135,7 +135,7 @@ tests: $(O)/srotrace $(TEST_BINS) $(PLUGINS) $(FUZZ_BINS)
 TEST_FUZZ_SECONDS ?= 15
 test check:
 	@scripts/install-deps --test
-	$(MAKE) --no-print-directory O=build/asan SAN=1 tests
+	$(MAKE) --no-print-directory -j$$(nproc) O=build/asan SAN=1 tests
 	@FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) tests/run-tests.sh build/asan
 
 # The same suite without sanitizers (faster; used by developers).

@@ -191,6 +191,14 @@ for n in $sizes; do
     ingest_ratio=$(ratio "$rec_gps" "$raw_gps")
     ingest_ratio_cpu=$(ratio "$(per_s "$n" "$rec_cpu")" "$raw_cpu_gps")
     db_bytes=$(stat -c %s "$db")
+    # The baseline must insert the very rows record stored.
+    if command -v sqlite3 >/dev/null 2>&1; then
+        rec_rows=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM fault_groups)
+            + (SELECT count(*) FROM dev_writes)
+            + (SELECT count(*) FROM instructions)")
+        [ "$rec_rows" = "$raw_rows" ] ||
+            fail "record stored $rec_rows rows, sqlite-raw inserted $raw_rows"
+    fi
     row "record" "$n" "$rec_wall" "$rec_gps" groups/s \
         "x$ingest_ratio of raw sqlite" "$(mib "$rec_rss")" "$l"
 

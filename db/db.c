@@ -381,8 +381,8 @@ static sqlite3 *open_immutable(const char *path, struct sro_db_err *e)
             uri[n++] = (char)*c;
     }
     snprintf(uri + n, sizeof(uri) - n, "?immutable=1");
-    rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-                         NULL);
+    rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+                         SQLITE_OPEN_NOMUTEX, NULL);
     if ( rc != SQLITE_OK )
     {
         fail_named(path, db, rc, "opening", e);
@@ -419,8 +419,12 @@ sqlite3 *sro_db_open(const char *path, unsigned int flags,
                 strerror(errno));
         return NULL;
     }
-    rc = sqlite3_open_v2(path, &db, writable ? SQLITE_OPEN_READWRITE |
-                         SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY, NULL);
+    /* NOMUTEX: a connection is never shared between threads, so sqlite
+     * need not lock around every call. */
+    rc = sqlite3_open_v2(path, &db, (writable ? SQLITE_OPEN_READWRITE |
+                                                SQLITE_OPEN_CREATE
+                                              : SQLITE_OPEN_READONLY) |
+                         SQLITE_OPEN_NOMUTEX, NULL);
     if ( rc != SQLITE_OK )
     {
         fail_named(path, db, rc, "opening", e);

@@ -97,7 +97,7 @@ check_eq "rows: 41 fault groups in the database" \
 check_eq "rows: 30 unknown records counted per event id" \
     "$(q "$D" 'SELECT sum(count) FROM unknown_events WHERE run = 1')" 30
 check_eq "rows: indexes were created after the import" \
-    "$(q "$D" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'fault_groups_run_cpu_tsc'")" 1
+    "$(q "$D" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'fault_groups_run_domain'")" 1
 
 # ---- duplicates, --force, pipes ----
 check_exit 1 "the same file again is refused" \

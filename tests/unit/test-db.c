@@ -108,7 +108,7 @@ static void test_create_and_reopen(void **state)
                            "type = 'index' AND sql IS NOT NULL"), 0);
     assert_int_equal(sro_db_create_indexes(db, &e), 0);
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_master WHERE "
-                           "type = 'index' AND sql IS NOT NULL"), 10);
+                           "type = 'index' AND sql IS NOT NULL"), 6);
     assert_int_equal(sro_db_create_indexes(db, &e), 0);       /* idempotent */
     sro_db_close(db);
 
