@@ -101,8 +101,14 @@ static void predict(const struct sro_model *m, struct sro_group_result *r,
         .reps = r->insn && r->insn->string && g->nwrites ? g->nwrites : 1,
     };
 
-    memset(&r->pred[i], 0, sizeof(r->pred[i]));
-    r->predicted[i] = m->predict(m, &in, &r->pred[i]) == 0;
+    /* The model ABI hands models a zeroed prediction. A whole one is 5 KiB:
+     * zero what the previous group's prediction used, not all of it. */
+    memset(r->pred[i].writes, 0,
+           r->pred[i].nwrites * sizeof(r->pred[i].writes[0]));
+    memset(&r->pred[i].done, 0, sizeof(r->pred[i].done));
+    r->pred[i].nwrites = 0;
+    r->predicted[i] = m->predict(m, &in, &r->pred[i]) == 0 &&
+                      r->pred[i].nwrites <= SRO_PRED_MAX_WRITES;
     if ( r->predicted[i] )
         judge(g, r->insn, page, true, r->pred[i].writes, r->pred[i].nwrites,
               &r->pred[i].done, &r->pred_j[i]);
@@ -191,7 +197,7 @@ static int replay_group(struct replay_state *s,
     pp = o->what_if ? page_of(s->proposed, &s->proposed_page, 0,
                               g->fault.mfn)
                     : jp;
-    r->page = *jp;
+    r->page = jp;
 
     judge(g, r->insn, jp, g->incomplete == SRO_COMPLETE, g->writes,
           g->nwrites, g->has_done ? &g->done : NULL, &r->recorded);

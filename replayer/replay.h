@@ -39,7 +39,8 @@ struct sro_replay_opts {
 struct sro_group_result {
     const struct sro_stored_group *sg;       /* the group as recorded */
     const struct sro_insn         *insn;     /* NULL: none or undecodable */
-    struct sro_page_prot           page;     /* protection when it faulted */
+    const struct sro_page_prot    *page;     /* protection when it faulted
+                                                (valid during the callback) */
     struct sro_judgement           recorded; /* oracle on the recording */
     bool                           predicted[SRO_REPLAY_MAX_MODELS];
     struct sro_prediction          pred[SRO_REPLAY_MAX_MODELS];

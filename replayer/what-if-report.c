@@ -166,7 +166,7 @@ static bool baseline_fate(struct sro_whatif_report *w,
     struct sro_model_input in = {
         .fault = &g->fault,
         .insn = r->insn ? r->insn : &none,
-        .page = &r->page,
+        .page = r->page,
         .reps = r->insn && r->insn->string && g->nwrites ? g->nwrites : 1,
     };
 

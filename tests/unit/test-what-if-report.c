@@ -102,6 +102,7 @@ struct fixture {
     struct sro_stored_group sg;
     struct sro_write        rec;
     struct sro_insn         insn;
+    struct sro_page_prot    page;
     struct sro_group_result r;
 };
 
@@ -130,7 +131,8 @@ static void make(struct fixture *f, int64_t id, uint16_t domain,
     f->sg.g.done.outcome = (uint8_t)out;
     f->r.sg = &f->sg;
     f->r.insn = &f->insn;
-    f->r.page = mf_page();
+    f->page = mf_page();
+    f->r.page = &f->page;
     f->r.predicted[0] = true;
     f->r.pred[0].done.outcome = (uint8_t)pout;
     if ( pred )
