@@ -217,6 +217,76 @@ CREATE TABLE IF NOT EXISTS devices (
     map_base  INTEGER NOT NULL DEFAULT 0  -- register map offset at `base`
 );
 
+-- Per-run summaries, so that `report` and `audit` read a few hundred rows
+-- instead of every group (docs/performance.md). analyzer/summary.c fills
+-- one in a single ordered pass over a run's groups, pieces and verdicts:
+-- `record` for the run (replay NULL), `replay` for each complete replay.
+-- A run or replay without one is summarised on first use when the
+-- database is writable; otherwise the analyzer asks the per-group tables.
+CREATE TABLE IF NOT EXISTS summaries (
+    id        INTEGER PRIMARY KEY,
+    run       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    replay    INTEGER REFERENCES replays(id) ON DELETE CASCADE, -- NULL: no
+                                          -- verdicts
+    UNIQUE (run, replay)
+);
+
+-- Groups counted per key: every group of the run falls in exactly one row.
+-- store_size is coalesced to 0; first_len is the length of the group's
+-- first piece (NULL: no piece); verdict NULL: no verdict row.
+CREATE TABLE IF NOT EXISTS sum_groups (
+    summary     INTEGER NOT NULL REFERENCES summaries(id) ON DELETE CASCADE,
+    domain      INTEGER,
+    vcpu        INTEGER,
+    mfn         INTEGER,
+    page_offset INTEGER,
+    insn        INTEGER,
+    store_size  INTEGER,
+    first_len   INTEGER,
+    outcome     INTEGER,
+    verdict     INTEGER,
+    hwdom       INTEGER,                  -- max over the groups
+    faults      INTEGER NOT NULL,
+    reached     INTEGER NOT NULL,         -- groups with a piece WRITTEN at
+                                          -- the offset it addressed
+    misdirected INTEGER NOT NULL,         -- ... WRITTEN elsewhere
+    first_tsc   INTEGER,                  -- min and max (signed, as stored)
+    last_tsc    INTEGER
+);
+
+-- Pieces of the run counted per (their group's key, where they went).
+-- grouped: 0 orphan (g_* NULL), 1 of a group of the run, 2 naming a group
+-- that is not one of the run's (g_* NULL).
+CREATE TABLE IF NOT EXISTS sum_pieces (
+    summary       INTEGER NOT NULL REFERENCES summaries(id) ON DELETE CASCADE,
+    grouped       INTEGER NOT NULL,
+    g_mfn         INTEGER,
+    g_page_offset INTEGER,
+    g_insn        INTEGER,
+    g_store_size  INTEGER,
+    g_first_len   INTEGER,
+    mfn           INTEGER,
+    dev_offset    INTEGER,
+    length        INTEGER,
+    result        INTEGER,
+    pieces        INTEGER NOT NULL
+);
+
+-- Groups per (instruction (0: none), RIP (NULL: none)).
+CREATE TABLE IF NOT EXISTS sum_rips (
+    summary   INTEGER NOT NULL REFERENCES summaries(id) ON DELETE CASCADE,
+    insn      INTEGER,
+    rip       INTEGER,
+    faults    INTEGER NOT NULL
+);
+
+-- For each wrong verdict (1..4), the first 50 groups by (tsc, id): enough
+-- for the report's list of the first 50 by (verdict, tsc, id).
+CREATE TABLE IF NOT EXISTS sum_wrong (
+    summary   INTEGER NOT NULL REFERENCES summaries(id) ON DELETE CASCADE,
+    grp       INTEGER NOT NULL
+);
+
 -- Names of the codes, for plain SQL.
 CREATE TABLE IF NOT EXISTS result_names  (code INTEGER PRIMARY KEY, name TEXT);
 CREATE TABLE IF NOT EXISTS outcome_names (code INTEGER PRIMARY KEY, name TEXT);

@@ -17,6 +17,7 @@
 #include "core/prot.h"
 #include "replayer/insn-table.h"
 #include "storeinfo.h"
+#include "summary.h"
 
 static const char groups_sql[] =
     "SELECT g.mfn, g.page_offset, g.insn, coalesce(g.store_size, 0), "
@@ -29,6 +30,23 @@ static const char groups_sql[] =
     "              AND w.result = 0 AND w.dev_offset <> w.offset)) "
     "FROM fault_groups g WHERE g.run = ?1 "
     "GROUP BY 1, 2, 3, 4, 5";
+
+/* The same three from a summary (summary.h), ?2 its id. */
+static const char sum_groups_sql[] =
+    "SELECT mfn, page_offset, insn, store_size, first_len, sum(faults), "
+    "  sum(reached), sum(misdirected) "
+    "FROM sum_groups WHERE summary = ?2 GROUP BY 1, 2, 3, 4, 5";
+static const char sum_written_sql[] =
+    "SELECT g_mfn, g_page_offset, g_insn, g_store_size, g_first_len, "
+    "  mfn, dev_offset, length, sum(pieces) "
+    "FROM sum_pieces WHERE summary = ?2 AND grouped = 1 AND result = 0 "
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8";
+static const char sum_orphans_sql[] =
+    "SELECT mfn, dev_offset, length, sum(pieces) FROM sum_pieces "
+    "WHERE summary = ?2 AND grouped = 0 AND result = 0 GROUP BY 1, 2, 3";
+
+/* The run's summary, 0 if none (then the per-group tables are asked). */
+static int64_t summary_id;
 
 /* WRITTEN pieces by the row their store belongs to and where they
  * landed; orphan pieces (no group) by where they landed. */
@@ -130,13 +148,16 @@ static int read_touches(sqlite3 *db, int64_t run, struct flat **out,
 
     if ( !it )
         return -1;
-    rc = sqlite3_prepare_v2(db, groups_sql, -1, &st, NULL);
+    rc = sqlite3_prepare_v2(db, summary_id ? sum_groups_sql : groups_sql, -1,
+                            &st, NULL);
     if ( rc != SQLITE_OK )
     {
         sro_insn_table_free(it);
         return sro_db_fail(db, rc, "counting stores", e);
     }
     sqlite3_bind_int64(st, 1, run);
+    if ( summary_id )
+        sqlite3_bind_int64(st, 2, summary_id);
     while ( (rc = sqlite3_step(st)) == SQLITE_ROW )
     {
         struct flat *x;
@@ -284,13 +305,16 @@ static int count_ro_written(sqlite3 *db, int64_t run, struct audit *a,
 
     if ( !it )
         return -1;
-    rc = sqlite3_prepare_v2(db, written_sql, -1, &st, NULL);
+    rc = sqlite3_prepare_v2(db, summary_id ? sum_written_sql : written_sql,
+                            -1, &st, NULL);
     if ( rc != SQLITE_OK )
     {
         sro_insn_table_free(it);
         return sro_db_fail(db, rc, "counting written pieces", e);
     }
     sqlite3_bind_int64(st, 1, run);
+    if ( summary_id )
+        sqlite3_bind_int64(st, 2, summary_id);
     while ( (rc = sqlite3_step(st)) == SQLITE_ROW )
     {
         uint64_t mfn = sro_db_column_u64(st, 5);
@@ -327,10 +351,13 @@ static int count_ro_written(sqlite3 *db, int64_t run, struct audit *a,
                                   : sro_db_fail(db, rc, "counting written "
                                                 "pieces", e);
 
-    rc = sqlite3_prepare_v2(db, orphans_sql, -1, &st, NULL);
+    rc = sqlite3_prepare_v2(db, summary_id ? sum_orphans_sql : orphans_sql,
+                            -1, &st, NULL);
     if ( rc != SQLITE_OK )
         return sro_db_fail(db, rc, "counting orphan writes", e);
     sqlite3_bind_int64(st, 1, run);
+    if ( summary_id )
+        sqlite3_bind_int64(st, 2, summary_id);
     while ( (rc = sqlite3_step(st)) == SQLITE_ROW )
     {
         uint64_t mfn = sro_db_column_u64(st, 0);
@@ -359,6 +386,8 @@ int audit_build(sqlite3 *db, const struct runinfo *r,
     unsigned int nfault;
 
     memset(out, 0, sizeof(*out));
+    if ( summary_get(db, r->id, 0, true, &summary_id, e) )
+        return -1;
     prot = storeinfo_final_prot(db, r->id, e);
     if ( !prot )
         return -1;

@@ -11,6 +11,7 @@
 #include "core/prot.h"
 #include "report.h"
 #include "storeinfo.h"
+#include "summary.h"
 
 /* Outcome and verdict slots of a row: NULL becomes the "none" slot. */
 static unsigned int out_slot(sqlite3_stmt *st, int col)
@@ -100,7 +101,11 @@ static struct report_page *get_page(struct report_run *r, uint64_t mfn)
     return p;
 }
 
-/* Prepare sql with ?1 = run and ?2 = replay (0 if none). */
+/* The run's summary (summary.h), 0 if it has none: the queries below
+ * then ask the per-group tables. */
+static int64_t summary_id;
+
+/* Prepare sql with ?1 = run, ?2 = replay (0 if none), ?4 = summary. */
 static sqlite3_stmt *prep(sqlite3 *db, const char *sql,
                           const struct report_run *r, struct sro_db_err *e)
 {
@@ -115,6 +120,8 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql,
     sqlite3_bind_int64(st, 1, r->info.id);
     if ( sqlite3_bind_parameter_count(st) >= 2 )
         sqlite3_bind_int64(st, 2, r->info.replay);
+    if ( sqlite3_bind_parameter_count(st) >= 4 )
+        sqlite3_bind_int64(st, 4, summary_id);
     return st;
 }
 
@@ -129,7 +136,10 @@ static int done(sqlite3 *db, sqlite3_stmt *st, int rc, struct sro_db_err *e)
 /* Counts per domain and vCPU (and the run totals), lost records. */
 static int by_vcpu(sqlite3 *db, struct report_run *r, struct sro_db_err *e)
 {
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep(db, summary_id ?
+        "SELECT domain, vcpu, max(hwdom), outcome, verdict, sum(faults), "
+        "min(first_tsc), max(last_tsc) FROM sum_groups WHERE summary = ?4 "
+        "GROUP BY 1, 2, 4, 5" :
         "SELECT g.domain, g.vcpu, max(g.hwdom), g.outcome, v.verdict, "
         "count(*), min(g.tsc), max(g.tsc) FROM fault_groups g "
         "LEFT JOIN verdicts v ON v.replay = ?2 AND v.grp = g.id "
@@ -175,7 +185,9 @@ static int by_vcpu(sqlite3 *db, struct report_run *r, struct sro_db_err *e)
 /* Counts per page, pieces written and dropped. */
 static int by_page(sqlite3 *db, struct report_run *r, struct sro_db_err *e)
 {
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep(db, summary_id ?
+        "SELECT mfn, outcome, verdict, sum(faults), min(first_tsc), "
+        "max(last_tsc) FROM sum_groups WHERE summary = ?4 GROUP BY 1, 2, 3" :
         "SELECT g.mfn, g.outcome, v.verdict, count(*), min(g.tsc), "
         "max(g.tsc) FROM fault_groups g "
         "LEFT JOIN verdicts v ON v.replay = ?2 AND v.grp = g.id "
@@ -191,7 +203,12 @@ static int by_page(sqlite3 *db, struct report_run *r, struct sro_db_err *e)
     if ( done(db, st, rc, e) )
         return -1;
 
-    st = prep(db, "SELECT mfn, sum(result = 0), sum(result <> 0) "
+    st = prep(db, summary_id ?
+                  "SELECT mfn, sum(CASE WHEN result = 0 THEN pieces ELSE 0 "
+                  "END), sum(CASE WHEN result <> 0 THEN pieces ELSE 0 END) "
+                  "FROM sum_pieces WHERE summary = ?4 AND grouped <> 0 "
+                  "GROUP BY 1" :
+                  "SELECT mfn, sum(result = 0), sum(result <> 0) "
                   "FROM dev_writes WHERE run = ?1 AND grp IS NOT NULL "
                   "GROUP BY 1", r, e);
     if ( !st )
@@ -210,7 +227,10 @@ static int by_page(sqlite3 *db, struct report_run *r, struct sro_db_err *e)
 static int heat(sqlite3 *db, struct report_run *r,
                 struct sro_insn_table *it, struct sro_db_err *e)
 {
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep(db, summary_id ?
+        "SELECT mfn, page_offset, insn, store_size, first_len, sum(faults), "
+        "  sum(CASE WHEN verdict IN (1, 2, 3, 4) THEN faults ELSE 0 END) "
+        "FROM sum_groups WHERE summary = ?4 GROUP BY 1, 2, 3, 4, 5" :
         "SELECT g.mfn, g.page_offset, g.insn, coalesce(g.store_size, 0), "
         "  (SELECT w.length FROM dev_writes w WHERE w.grp = g.id "
         "   ORDER BY w.piece LIMIT 1), count(*), "
@@ -258,7 +278,11 @@ static int heat(sqlite3 *db, struct report_run *r,
 static int insns(sqlite3 *db, struct report_run *r,
                  struct sro_insn_table *it, struct sro_db_err *e)
 {
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep(db, summary_id ?
+        "SELECT coalesce(insn, 0), sum(faults), "
+        "  sum(CASE WHEN verdict IN (1, 2, 3, 4) THEN faults ELSE 0 END) "
+        "FROM sum_groups WHERE summary = ?4 "
+        "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10" :
         "SELECT coalesce(g.insn, 0), count(*), "
         "  sum(coalesce(v.verdict IN (1, 2, 3, 4), 0)) "
         "FROM fault_groups g "
@@ -291,7 +315,11 @@ static int insns(sqlite3 *db, struct report_run *r,
     if ( rc == SQLITE_ROW )
         sqlite3_finalize(st);
 
-    rips = prep(db, "SELECT rip, count(*) FROM fault_groups WHERE run = ?1 "
+    rips = prep(db, summary_id ?
+                    "SELECT rip, sum(faults) FROM sum_rips WHERE summary = ?4 "
+                    "AND insn = ?3 AND rip IS NOT NULL "
+                    "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3" :
+                    "SELECT rip, count(*) FROM fault_groups WHERE run = ?1 "
                     "AND coalesce(insn, 0) = ?3 AND rip IS NOT NULL "
                     "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3", r, e);
     if ( !rips )
@@ -322,20 +350,26 @@ static int wrongs(sqlite3 *db, struct report_run *r,
                   struct sro_db_err *e)
 {
     sqlite3_stmt *st;
+    char sql[1024];
     int rc;
 
     if ( !r->info.replay )
         return 0;
-    st = prep(db,
+    /* With a summary, only its sample of wrong verdicts is looked at. */
+    snprintf(sql, sizeof(sql),
         "SELECT g.id, g.tsc, g.domain, g.vcpu, g.mfn, g.page_offset, "
         "  coalesce(g.insn, 0), g.rip, g.outcome, v.verdict, "
         "  coalesce(g.store_size, 0), "
         "  (SELECT w.length FROM dev_writes w WHERE w.grp = g.id "
         "   ORDER BY w.piece LIMIT 1) "
-        "FROM fault_groups g JOIN verdicts v ON v.replay = ?2 "
+        "FROM %s JOIN verdicts v ON v.replay = ?2 "
         "  AND v.grp = g.id "
         "WHERE g.run = ?1 AND v.verdict IN (1, 2, 3, 4) "
-        "ORDER BY v.verdict, g.tsc, g.id LIMIT 50", r, e);
+        "ORDER BY v.verdict, g.tsc, g.id LIMIT 50",
+        summary_id ? "sum_wrong s CROSS JOIN fault_groups g "
+                     "ON g.id = s.grp AND s.summary = ?4"
+                   : "fault_groups g");
+    st = prep(db, sql, r, e);
     if ( !st )
         return -1;
     r->wrong = xrealloc(NULL, REPORT_MAX_WRONG * sizeof(*r->wrong));
@@ -435,6 +469,11 @@ int report_build(sqlite3 *db, int64_t id, const struct devbind *b,
     memset(out, 0, sizeof(*out));
     if ( runinfo_load(db, id, &out->info, e) )
         return -1;
+    if ( summary_get(db, id, out->info.replay, false, &summary_id, e) )
+    {
+        report_free(out);
+        return -1;
+    }
     it = sro_insn_table_new(db, e);
     if ( !it )
     {

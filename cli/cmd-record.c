@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "../analyzer/devstore.h"
+#include "../analyzer/summary.h"
 #include "../db/db.h"
 #include "../recorder/ingest.h"
 #include "../recorder/live.h"
@@ -463,7 +464,8 @@ static int record_live(struct record_opts *ro, const struct sro_live_opts *lo)
                 "for impossible pointers\n", res.bogus_cpus);
 
     if ( !db_failed && (sro_db_fill_instructions(db, &e) < 0 ||
-                        sro_db_create_indexes(db, &e)) )
+                        sro_db_create_indexes(db, &e) ||
+                        summary_build_missing(db, &e)) )
     {
         fprintf(stderr, "srotrace record: %s\n", e.msg);
         status = SRO_EXIT_ERROR;
@@ -569,7 +571,8 @@ int cmd_record(int argc, const char **argv)
     if ( stop_signal )
         status = 128 + (int)stop_signal;
     else if ( !db_failed && (sro_db_fill_instructions(db, &e) < 0 ||
-                             sro_db_create_indexes(db, &e)) )
+                             sro_db_create_indexes(db, &e) ||
+                        summary_build_missing(db, &e)) )
     {
         fprintf(stderr, "srotrace record: %s\n", e.msg);
         status = SRO_EXIT_ERROR;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analyzer/devbind.h"
+#include "analyzer/summary.h"
 #include "builtin.h"
 #include "db/db.h"
 #include "replayer/compare.h"
@@ -301,6 +302,9 @@ int cmd_replay(int argc, const char **argv)
             sro_db_rollback(o.db);
         if ( sro_verdict_store_end(c.store, &stats, complete,
                                    rc ? &e2 : &e) && rc == 0 )
+            rc = -1;
+        /* The replay's summary for the report (analyzer/summary.h). */
+        if ( rc == 0 && complete && summary_build_missing(o.db, &e) )
             rc = -1;
         c.store = NULL;
     }

@@ -409,21 +409,21 @@ int sro_decode(struct sro_decoder *d, const uint8_t *bytes, size_t n,
     struct cache_slot *slot = NULL;
     unsigned int idx;
 
-    memset(out, 0, sizeof(*out));
     if ( mode != 16 && mode != 32 && mode != 64 )
     {
         char why[48];
 
+        memset(out, 0, sizeof(*out));
         snprintf(why, sizeof(why), "mode %u is not 16, 32 or 64", mode);
         return fail(out, why);
     }
-    out->mode = (uint8_t)mode;
-    if ( n == 0 )
-        return fail(out, "empty input");
-    if ( !bytes )
-        return fail(out, "no bytes");
-    if ( !d )
-        return fail(out, "no decoder");
+    if ( n == 0 || !bytes || !d )
+    {
+        memset(out, 0, sizeof(*out));
+        out->mode = (uint8_t)mode;
+        return fail(out, n == 0 ? "empty input" : !bytes ? "no bytes"
+                                                         : "no decoder");
+    }
     if ( n > X86_MAX_LEN )
         n = X86_MAX_LEN;
 
@@ -445,7 +445,10 @@ int sro_decode(struct sro_decoder *d, const uint8_t *bytes, size_t n,
         if ( !slot && c->n == 0 )
             slot = c;
     }
+    /* A hit copies the whole struct; only a miss needs it zeroed. */
     d->misses++;
+    memset(out, 0, sizeof(*out));
+    out->mode = (uint8_t)mode;
     decode_uncached(d, bytes, n, mode, out);
     out->mode = (uint8_t)mode;
     if ( !slot )

@@ -28,11 +28,16 @@
 
 #include "oracle.h"
 
-/* Read-only bytes in [off, end) of the page, end <= SRO_PAGE_SIZE. */
-static unsigned int count_ro(const struct sro_page_prot *pp,
-                             unsigned int off, unsigned int end)
+/*
+ * Read-only bytes in [off, end) of the page, end <= SRO_PAGE_SIZE: true
+ * if any is, and *all (may be NULL) set to whether every one is (true for
+ * an empty range). Masks, not counts: this runs several times per judged
+ * group.
+ */
+static bool any_ro(const struct sro_page_prot *pp, unsigned int off,
+                   unsigned int end, bool *all)
 {
-    unsigned int n = 0;
+    bool any = false, every = true;
 
     while ( off < end )
     {
@@ -40,11 +45,15 @@ static unsigned int count_ro(const struct sro_page_prot *pp,
         unsigned int hi = end - w * 64 < 64 ? end - w * 64 : 64;
         uint64_t mask = (hi == 64 ? ~UINT64_C(0) : (UINT64_C(1) << hi) - 1) &
                         ~((UINT64_C(1) << lo) - 1);
+        uint64_t ro = pp->ro_bytes[w] & mask;
 
-        n += (unsigned int)__builtin_popcountll(pp->ro_bytes[w] & mask);
+        any |= ro != 0;
+        every &= ro == mask;
         off = w * 64 + hi;
     }
-    return n;
+    if ( all )
+        *all = every;
+    return any;
 }
 
 /* [off, off+len) clipped to the page: the end. */
@@ -65,14 +74,12 @@ static unsigned int clip_end(unsigned int off, unsigned int len)
 enum sro_intent sro_oracle_intent(const struct sro_page_prot *pp,
                                   unsigned int off, unsigned int len)
 {
-    unsigned int end = clip_end(off, len), ro;
+    unsigned int end = clip_end(off, len);
+    bool all;
 
-    if ( off >= end )
+    if ( off >= end || !any_ro(pp, off, end, &all) )
         return SRO_ALLOW;
-    ro = count_ro(pp, off, end);
-    if ( ro == 0 )
-        return SRO_ALLOW;
-    return ro == end - off ? SRO_DENY : SRO_MIXED;
+    return all ? SRO_DENY : SRO_MIXED;
 }
 
 /* Does the guest see a fault or a crash? */
@@ -194,13 +201,13 @@ enum sro_verdict sro_oracle_judge(const struct sro_judge_input *in,
                   "written to another page than the faulting one");
             continue;
         }
-        if ( count_ro(pp, dev, clip_end(dev, w->len)) )
+        if ( any_ro(pp, dev, clip_end(dev, w->len), NULL) )
         {
             tally(&t, SRO_V_WRONGLY_ACCEPTED, (int)i,
                   "read-only bytes of the device were written");
             continue;
         }
-        if ( count_ro(pp, off, clip_end(off, w->len)) )
+        if ( any_ro(pp, off, clip_end(off, w->len), NULL) )
         {
             tally(&t, SRO_V_WRONGLY_ACCEPTED, (int)i,
                   "bytes the guest aimed at read-only bytes were written");

@@ -26,10 +26,18 @@
 /* Copy the mnemonic of `text` (after rep/lock/... prefixes) into m. */
 static void mnemonic(const char *text, char *m, size_t size)
 {
-    static const char *const prefixes[] = {
-        "rep", "repe", "repz", "repne", "repnz", "lock", "xacquire",
-        "xrelease", "bnd", "notrack", "data16", "addr32", "addr16",
+    /* With their lengths: this runs once per replayed group. */
+#define PREFIX(s) { s, sizeof(s) - 1 }
+    static const struct {
+        const char *word;
+        size_t      len;
+    } prefixes[] = {
+        PREFIX("rep"), PREFIX("repe"), PREFIX("repz"), PREFIX("repne"),
+        PREFIX("repnz"), PREFIX("lock"), PREFIX("xacquire"),
+        PREFIX("xrelease"), PREFIX("bnd"), PREFIX("notrack"),
+        PREFIX("data16"), PREFIX("addr32"), PREFIX("addr16"),
     };
+#undef PREFIX
     size_t n, i;
     bool again = true;
 
@@ -40,7 +48,7 @@ static void mnemonic(const char *text, char *m, size_t size)
             text++;
         n = strcspn(text, " ");
         for ( i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++ )
-            if ( n == strlen(prefixes[i]) && !strncmp(text, prefixes[i], n) )
+            if ( n == prefixes[i].len && !strncmp(text, prefixes[i].word, n) )
             {
                 text += n;
                 again = true;
@@ -141,10 +149,11 @@ enum sro_xen_insn_class sro_xen_insn_class(const struct sro_insn *insn)
         return SRO_XI_READS_OTHER;
     if ( insn->rmw )
         return explicit_lock(insn) ? SRO_XI_RMW_LOCKED : SRO_XI_RMW;
-    if ( in_list(m, unknown) )
-        return SRO_XI_UNKNOWN;
+    /* plain and unknown share no mnemonic: the common case goes first. */
     if ( in_list(m, plain) || (starts(m, "set") && strlen(m) <= 5) )
         return SRO_XI_PLAIN;
+    if ( in_list(m, unknown) )
+        return SRO_XI_UNKNOWN;
     if ( in_list(m, simd) || m[0] == 'v' || m[0] == 'f' )
         return SRO_XI_FPU;
     return SRO_XI_UNKNOWN;
