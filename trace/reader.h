@@ -6,8 +6,11 @@
  * that many bytes of that CPU's records. The reader streams: it holds one
  * record at a time, never the file, so memory stays flat on a pipe.
  *
- * It hands out every record of a window except TRC_TRACE_CPU_CHANGE and
- * TRC_TRACE_WRAP_BUFFER (consumed here), with its CPU, its own or inherited
+ * It hands out every record of a window except window headers
+ * (TRC_TRACE_CPU_CHANGE with 2 words and no TSC) and TRC_TRACE_WRAP_BUFFER
+ * (consumed here); a record with the CPU_CHANGE id but another shape is no
+ * window header and is handed out like any record of another class. Each
+ * comes with its CPU, its own or inherited
  * TSC, and its byte offset in the input. Unknown events are handed out too:
  * counting them is the caller's business.
  */
