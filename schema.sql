@@ -218,11 +218,12 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 
 -- Per-run summaries, so that `report` and `audit` read a few hundred rows
--- instead of every group (docs/performance.md). analyzer/summary.c fills
--- one in a single ordered pass over a run's groups, pieces and verdicts:
--- `record` for the run (replay NULL), `replay` for each complete replay.
--- A run or replay without one is summarised on first use when the
--- database is writable; otherwise the analyzer asks the per-group tables.
+-- instead of every group (docs/performance.md; analyzer/summary.h).
+-- `record` counts the run (replay NULL) as it stores its rows, `replay`
+-- each complete replay as it judges the groups; a run or replay without
+-- one (older databases, hand-made rows) is counted by one ordered pass at
+-- the next writable `record`, and the analyzer asks the per-group tables
+-- until then.
 CREATE TABLE IF NOT EXISTS summaries (
     id        INTEGER PRIMARY KEY,
     run       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

@@ -1,16 +1,18 @@
 /*
  * summary.c - make and find per-run summaries (see summary.h).
  *
- * One pass: the run's groups in id order (a rowid scan), its pieces in
- * (grp, piece) order and the replay's verdicts in grp order, merged on the
- * group id. Each group is counted into small in-memory hash tables (few
- * distinct keys: a capture has tens of instructions and pages), which are
- * then written to the sum_* tables in one transaction.
+ * Each group is counted into small in-memory hash tables (few distinct
+ * keys: a capture has tens of instructions and pages), written to the
+ * sum_* tables in one transaction. The groups come from the recorder's
+ * sink, from the replay's callback, or from the database pass: the run's
+ * groups in id order (a rowid scan), its pieces in (grp, piece) order and
+ * the replay's verdicts in grp order, merged on the group id.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "replayer/replay.h"
 #include "summary.h"
 
 #define NK 10                   /* key columns at most */
@@ -45,6 +47,7 @@ static void *xcalloc(size_t n, size_t sz)
     return p;
 }
 
+/* FNV-style hash of every column and the NULL mask. */
 static uint64_t hash_key(const struct key *k)
 {
     uint64_t h = 1469598103934665603ull ^ k->nulls;
@@ -410,6 +413,109 @@ static int store(sqlite3 *db, int64_t run, int64_t replay,
     return 0;
 }
 
+struct summary_acc {
+    struct pass p;
+};
+
+struct summary_acc *summary_acc_new(void)
+{
+    return xcalloc(1, sizeof(struct summary_acc));
+}
+
+void summary_acc_free(struct summary_acc *a)
+{
+    if ( !a )
+        return;
+    free(a->p.groups.e);
+    free(a->p.pieces.e);
+    free(a->p.rips.e);
+    free(a);
+}
+
+/* One piece into the pieces table; g: the group's first five key
+ * columns (NULL: an orphan). */
+static void acc_piece(struct pass *p, const struct summary_piece *w,
+                      const struct key *g)
+{
+    struct key k = { .nulls = 0x1fu };
+
+    if ( g )
+    {
+        memcpy(k.k, g->k, 5 * sizeof(k.k[0]));
+        k.nulls = g->nulls & 0x1fu;
+    }
+    k.k[5] = w->mfn;
+    k.k[6] = w->dev_offset;
+    k.k[7] = w->length;
+    k.k[8] = w->result;
+    k.k[9] = g ? 1 : 0;
+    agg_get(&p->pieces, &k)->v[0]++;
+}
+
+void summary_acc_orphan(struct summary_acc *a, const struct summary_piece *w)
+{
+    acc_piece(&a->p, w, NULL);
+}
+
+/* Count a group; verdict < 0: none. Pieces and RIPs only if `all`. */
+static void acc_group(struct summary_acc *a, const struct summary_group *g,
+                      const struct summary_piece *w, unsigned int n,
+                      int64_t grp, int verdict, bool all)
+{
+    struct key gk = { .nulls = 0 }, k = { .nulls = 0 };
+    bool reached = false, mis = false;
+    struct ent *en;
+
+    gk.k[0] = g->mfn;
+    gk.k[1] = g->page_offset;
+    gk.k[2] = g->has_insn ? g->insn : 0;
+    gk.nulls |= g->has_insn ? 0 : 1u << 2;
+    gk.k[3] = g->store_size;
+    gk.k[4] = n ? w[0].length : 0;
+    gk.nulls |= n ? 0 : 1u << 4;
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        if ( w[i].result == 0 )
+        {
+            if ( w[i].dev_offset == w[i].offset )
+                reached = true;
+            else
+                mis = true;
+        }
+        if ( all )
+            acc_piece(&a->p, &w[i], &gk);
+    }
+    k.k[0] = g->domain;
+    k.k[1] = g->vcpu;
+    memcpy(&k.k[2], gk.k, 5 * sizeof(k.k[0]));
+    k.nulls = (gk.nulls & 0x1fu) << 2;
+    k.k[7] = g->has_outcome ? g->outcome : 0;
+    k.nulls |= g->has_outcome ? 0 : 1u << 7;
+    k.k[8] = verdict < 0 ? 0 : verdict;
+    k.nulls |= verdict < 0 ? 1u << 8 : 0;
+    if ( verdict >= 1 && verdict <= 4 )
+        sample_add(&a->p.wrong[verdict], g->tsc, grp);
+    en = agg_get(&a->p.groups, &k);
+    if ( !en->v[1] || g->hwdom > en->v[0] )
+        en->v[0] = g->hwdom;
+    if ( !en->v[1] || g->tsc < en->v[4] )
+        en->v[4] = g->tsc;
+    if ( !en->v[1] || g->tsc > en->v[5] )
+        en->v[5] = g->tsc;
+    en->v[1]++;
+    en->v[2] += reached;
+    en->v[3] += mis;
+    if ( !all )
+        return;
+
+    memset(&k, 0, sizeof(k));
+    k.k[0] = g->has_insn ? g->insn : 0;
+    k.k[1] = g->has_insn ? g->rip : 0;
+    k.nulls = g->has_insn ? 0 : 1u << 1;
+    agg_get(&a->p.rips, &k)->v[0]++;
+}
+
+
 /* The schema above the "@indexes" marker: creates the summary tables in
  * a database made before they existed (everything in it is idempotent). */
 static int ensure_tables(sqlite3 *db, struct sro_db_err *e)
@@ -424,6 +530,165 @@ static int ensure_tables(sqlite3 *db, struct sro_db_err *e)
     rc = sro_db_exec(db, sql, e);
     free(sql);
     return rc;
+}
+
+void summary_acc_group(struct summary_acc *a, const struct summary_group *g,
+                       const struct summary_piece *w, unsigned int n)
+{
+    acc_group(a, g, w, n, 0, -1, true);
+}
+
+void summary_acc_judged(struct summary_acc *a,
+                        const struct sro_group_result *r)
+{
+    const struct sro_group *sg = &r->sg->g;
+    const struct sro_fault *f = &sg->fault;
+    struct summary_group g = {
+        .domain = f->domain, .vcpu = f->vcpu, .hwdom = f->hwdom,
+        .mfn = sro_db_i64(f->mfn),
+        .page_offset = (int64_t)(f->gpa & 0xfff), .tsc = sro_db_i64(f->tsc),
+        .has_insn = r->sg->insn_id != 0, .insn = r->sg->insn_id,
+        .store_size = sg->has_done ? (int64_t)sg->done.store_size : 0,
+        .has_outcome = sg->has_done, .outcome = sg->done.outcome,
+    };
+    struct summary_piece w[16] = { { 0 } }, *pw = w;
+
+    if ( sg->nwrites > 16 )
+        pw = xcalloc(sg->nwrites, sizeof(*pw));
+    for ( unsigned int i = 0; i < sg->nwrites; i++ )
+        pw[i] = (struct summary_piece){
+            .mfn = sro_db_i64(sg->writes[i].mfn),
+            .offset = sg->writes[i].offset, .length = sg->writes[i].len,
+            .result = sg->writes[i].result,
+            .dev_offset = sg->writes[i].dev_offset,
+        };
+    acc_group(a, &g, pw, sg->nwrites, r->sg->id, r->recorded.verdict, false);
+    if ( pw != w )
+        free(pw);
+}
+
+/* Do the groups of a, verdicts aside, equal sum_groups of summary base? */
+static int same_groups(sqlite3 *db, int64_t base, const struct agg *a,
+                       bool *same, struct sro_db_err *e)
+{
+    struct agg proj = { 0 };
+    sqlite3_stmt *st = sro_db_prepare(db,
+        "SELECT domain, vcpu, mfn, page_offset, insn, store_size, first_len, "
+        "  outcome, hwdom, faults, reached, misdirected, first_tsc, last_tsc "
+        "FROM sum_groups WHERE summary = ?1 AND verdict IS NULL", e);
+    size_t rows = 0;
+    int rc;
+
+    if ( !st )
+        return -1;
+    for ( size_t i = 0; i < a->cap; i++ )
+    {
+        struct key k;
+        struct ent *en;
+        const struct ent *x = &a->e[i];
+
+        if ( !x->used )
+            continue;
+        memcpy(k.k, x->k, sizeof(k.k));
+        k.k[8] = 0;
+        k.nulls = x->nulls | 1u << 8;
+        en = agg_get(&proj, &k);
+        if ( !en->v[1] || x->v[0] > en->v[0] )
+            en->v[0] = x->v[0];
+        if ( !en->v[1] || x->v[4] < en->v[4] )
+            en->v[4] = x->v[4];
+        if ( !en->v[1] || x->v[5] > en->v[5] )
+            en->v[5] = x->v[5];
+        en->v[1] += x->v[1];
+        en->v[2] += x->v[2];
+        en->v[3] += x->v[3];
+    }
+    *same = true;
+    sqlite3_bind_int64(st, 1, base);
+    while ( (rc = sqlite3_step(st)) == SQLITE_ROW && *same )
+    {
+        struct key k = { .nulls = 1u << 8 };
+        struct ent *en;
+        size_t n0 = proj.n;
+
+        for ( unsigned int c = 0; c < 8; c++ )
+            kcol(&k, c, st, (int)c);
+        rows++;
+        en = agg_get(&proj, &k);
+        *same = proj.n == n0;
+        for ( unsigned int c = 0; c < 6 && *same; c++ )
+            *same = sqlite3_column_type(st, 8 + (int)c) != SQLITE_NULL &&
+                    en->v[c] == sqlite3_column_int64(st, 8 + (int)c);
+    }
+    sqlite3_finalize(st);
+    free(proj.e);
+    if ( rc != SQLITE_DONE && rc != SQLITE_ROW )
+        return sro_db_fail(db, rc, "checking a summary", e);
+    *same = *same && rows == proj.n;
+    return 0;
+}
+
+int summary_acc_store_replay(sqlite3 *db, int64_t run, int64_t replay,
+                             const struct summary_acc *a, int64_t *sid,
+                             struct sro_db_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t base = 0;
+    bool same = false;
+
+    if ( sqlite3_prepare_v2(db, "SELECT id FROM summaries WHERE run = ?1 "
+                            "AND replay IS NULL", -1, &st, NULL) == SQLITE_OK )
+    {
+        sqlite3_bind_int64(st, 1, run);
+        if ( sqlite3_step(st) == SQLITE_ROW )
+            base = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if ( base && same_groups(db, base, &a->p.groups, &same, e) )
+        return -1;
+    if ( !same )
+        return summary_build(db, run, replay, sid, e);
+    if ( sro_db_begin(db, e) )
+        return -1;
+    if ( store(db, run, replay, &a->p, sid, e) )
+        goto fail;
+    st = sro_db_prepare(db,
+        "INSERT INTO sum_pieces (summary, grouped, g_mfn, g_page_offset, "
+        "  g_insn, g_store_size, g_first_len, mfn, dev_offset, length, "
+        "  result, pieces) "
+        "SELECT ?1, grouped, g_mfn, g_page_offset, g_insn, g_store_size, "
+        "  g_first_len, mfn, dev_offset, length, result, pieces "
+        "FROM sum_pieces WHERE summary = ?2", e);
+    if ( !st )
+        goto fail;
+    sqlite3_bind_int64(st, 1, *sid);
+    sqlite3_bind_int64(st, 2, base);
+    if ( sro_db_step_done(st, "storing a summary", e) )
+        goto fail;
+    sqlite3_finalize(st);
+    st = sro_db_prepare(db,
+        "INSERT INTO sum_rips (summary, insn, rip, faults) "
+        "SELECT ?1, insn, rip, faults FROM sum_rips WHERE summary = ?2", e);
+    if ( !st )
+        goto fail;
+    sqlite3_bind_int64(st, 1, *sid);
+    sqlite3_bind_int64(st, 2, base);
+    if ( sro_db_step_done(st, "storing a summary", e) )
+        goto fail;
+    sqlite3_finalize(st);
+    return sro_db_commit(db, e);
+ fail:
+    sqlite3_finalize(st);
+    sro_db_rollback(db);
+    return -1;
+}
+
+int summary_acc_store(sqlite3 *db, int64_t run, const struct summary_acc *a,
+                      struct sro_db_err *e)
+{
+    int64_t sid;
+
+    return ensure_tables(db, e) ? -1 : store(db, run, 0, &a->p, &sid, e);
 }
 
 int summary_build(sqlite3 *db, int64_t run, int64_t replay, int64_t *sid,

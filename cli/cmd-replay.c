@@ -35,6 +35,7 @@ struct replay_cmd {
     struct progress           progress;
     uint64_t                  done;
     struct sro_whatif_report *what_if;  /* with --what-if, else NULL */
+    struct summary_acc       *sum;      /* with store: the replay's counts */
 };
 
 static int on_group(void *ctx, const struct sro_group_result *r)
@@ -43,6 +44,8 @@ static int on_group(void *ctx, const struct sro_group_result *r)
 
     if ( c->store && sro_verdict_store_add(c->store, r, c->e) )
         return -1;
+    if ( c->sum )
+        summary_acc_judged(c->sum, r);
     if ( c->what_if && sro_whatif_add(c->what_if, r) )
     {
         snprintf(c->e->msg, sizeof(c->e->msg), "out of memory");
@@ -258,6 +261,8 @@ int cmd_replay(int argc, const char **argv)
         fprintf(stderr, "srotrace replay: %s\n", e.msg);
         goto out;
     }
+    if ( c.store )
+        c.sum = summary_acc_new();
     po.out = stdout;
     po.json = json;
     po.groups = groups;
@@ -297,6 +302,7 @@ int cmd_replay(int argc, const char **argv)
     {
         bool complete = rc == 0 && !sro_replay_stop_requested();
         struct sro_db_err e2 = { 0 };
+        int64_t replay_id = sro_verdict_store_id(c.store), sid;
 
         if ( rc != 0 )
             sro_db_rollback(o.db);
@@ -304,7 +310,9 @@ int cmd_replay(int argc, const char **argv)
                                    rc ? &e2 : &e) && rc == 0 )
             rc = -1;
         /* The replay's summary for the report (analyzer/summary.h). */
-        if ( rc == 0 && complete && summary_build_missing(o.db, &e) )
+        if ( rc == 0 && complete &&
+             summary_acc_store_replay(o.db, o.run, replay_id, c.sum, &sid,
+                                      &e) )
             rc = -1;
         c.store = NULL;
     }
@@ -328,6 +336,7 @@ int cmd_replay(int argc, const char **argv)
     if ( (fail_mask & (1u << SRO_VERDICT_COUNT)) && stats.divergences )
         status = SRO_EXIT_GATE;
  out:
+    summary_acc_free(c.sum);
     sro_whatif_free(&what_if_report);
     devbind_free(names);
     regmap_set_free(maps);

@@ -8,6 +8,9 @@
  * bounded cache of insn-cache.h; on a miss one UPSERT ... RETURNING gives
  * the id whether the byte string is new or already stored (by this run or
  * an earlier one: instructions are shared by all runs).
+ * Each row is also counted into the run's summary (analyzer/summary.h),
+ * stored with the final counters, so that `record` never reads its run
+ * back for the report and the audit.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyzer/summary.h"
 #include "db-sink.h"
 #include "event-counts.h"
 #include "insn-cache.h"
@@ -86,6 +90,9 @@ struct sro_db_sink {
     unsigned int             max_ms;
     unsigned int             due_calls;     /* to read the clock rarely */
     uint64_t                 rows;          /* inserted, all batches */
+    struct summary_acc      *sum;           /* the run's summary so far */
+    struct summary_piece    *pieces;        /* a group's, for the summary */
+    unsigned int             cap_pieces;
     struct sro_db_err        err;
 };
 
@@ -153,6 +160,7 @@ struct sro_db_sink *sro_db_sink_new(sqlite3 *db,
     s->max_ms = SRO_SINK_BATCH_MS;
     s->insns = sro_insn_cache_new(0);
     s->unknown = sro_event_counts_new(0);
+    s->sum = summary_acc_new();
     if ( !s->insns || !s->unknown )
     {
         sro_db_fail(db, SQLITE_NOMEM, "starting a run", e);
@@ -212,6 +220,8 @@ void sro_db_sink_free(struct sro_db_sink *s)
         sqlite3_finalize(s->st[i]);
     sro_insn_cache_free(s->insns);
     sro_event_counts_free(s->unknown);
+    summary_acc_free(s->sum);
+    free(s->pieces);
     free(s);
 }
 
@@ -333,6 +343,46 @@ static int insn_id(struct sro_db_sink *s, const struct sro_fault *f,
     return 0;
 }
 
+/* The summary's view of a dev_writes row of w (as write_row stores it). */
+static struct summary_piece piece_of(const struct sro_write *w)
+{
+    return (struct summary_piece){
+        .mfn = sro_db_i64(w->mfn), .offset = w->offset, .length = w->len,
+        .result = w->result, .dev_offset = w->dev_offset,
+    };
+}
+
+/* Count group g (stored with instruction id insn) into the summary. */
+static int count_group(struct sro_db_sink *s, const struct sro_group *g,
+                       int64_t insn)
+{
+    const struct sro_fault *f = &g->fault;
+    struct summary_group sg = {
+        .domain = f->domain, .vcpu = f->vcpu, .hwdom = f->hwdom,
+        .mfn = sro_db_i64(f->mfn),
+        .page_offset = (int64_t)(f->gpa & (SRO_PAGE_SIZE - 1)),
+        .tsc = sro_db_i64(f->tsc), .has_insn = f->has_insn, .insn = insn,
+        .rip = sro_db_i64(f->rip),
+        .store_size = g->has_done ? (int64_t)g->done.store_size : 0,
+        .has_outcome = g->has_done, .outcome = g->done.outcome,
+    };
+
+    if ( g->nwrites > s->cap_pieces )
+    {
+        struct summary_piece *p = realloc(s->pieces,
+                                          g->nwrites * sizeof(*p));
+
+        if ( !p )
+            return fail(s, SQLITE_NOMEM, "counting a fault group");
+        s->pieces = p;
+        s->cap_pieces = g->nwrites;
+    }
+    for ( unsigned int i = 0; i < g->nwrites; i++ )
+        s->pieces[i] = piece_of(&g->writes[i]);
+    summary_acc_group(s->sum, &sg, s->pieces, g->nwrites);
+    return 0;
+}
+
 /* One dev_writes row; grp 0 = orphan. */
 static int write_row(struct sro_db_sink *s, int64_t grp, unsigned int piece,
                      uint32_t cpu, uint64_t tsc, const struct sro_write *w)
@@ -418,13 +468,18 @@ int sro_db_sink_group(struct sro_db_sink *s, const struct sro_group *g,
     for ( unsigned int i = 0; i < g->nwrites; i++ )
         if ( write_row(s, grp, i, f->cpu, f->tsc, &g->writes[i]) )
             return -1;
-    return 0;
+    return count_group(s, g, insn);
 }
 
 int sro_db_sink_orphan_write(struct sro_db_sink *s, const struct sro_rec *rec,
                              const struct sro_write *w)
 {
-    return write_row(s, 0, 0, rec->cpu, rec->tsc, w);
+    struct summary_piece p = piece_of(w);
+
+    if ( write_row(s, 0, 0, rec->cpu, rec->tsc, w) )
+        return -1;
+    summary_acc_orphan(s->sum, &p);
+    return 0;
 }
 
 int sro_db_sink_lost(struct sro_db_sink *s, const struct sro_rec *rec)
@@ -560,6 +615,8 @@ int sro_db_sink_finish(struct sro_db_sink *s, const char *status,
         return -1;
     sro_db_now(now);
     if ( update_run(s, t, status, now) )
+        return -1;
+    if ( s->sum && summary_acc_store(s->db, s->run, s->sum, &s->err) )
         return -1;
     s->in_batch = false;
     return sro_db_commit(s->db, &s->err);
