@@ -20,22 +20,6 @@ struct devbind {
     const struct regmap *override;
 };
 
-static char *dup_col(sqlite3_stmt *st, int col)
-{
-    const char *s = (const char *)sqlite3_column_text(st, col);
-    char *d;
-
-    if ( !s )
-        return NULL;
-    d = strdup(s);
-    if ( !d )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return d;
-}
-
 struct devbind *devbind_empty(void)
 {
     struct devbind *b = calloc(1, sizeof(*b));
@@ -94,9 +78,9 @@ struct devbind *devbind_load(sqlite3 *db, int64_t run,
         d = &b->devs[b->n];
         memset(d, 0, sizeof(*d));
         d->id = sqlite3_column_int64(st, 0);
-        d->sbdf = dup_col(st, 1);
-        d->name = dup_col(st, 2);
-        d->regmap = dup_col(st, 3);
+        d->sbdf = sro_db_column_strdup(st, 1);
+        d->name = sro_db_column_strdup(st, 2);
+        d->regmap = sro_db_column_strdup(st, 3);
         d->base = sro_db_column_u64(st, 4);
         d->size = sro_db_column_u64(st, 5);
         d->map_base = sro_db_column_u64(st, 6);

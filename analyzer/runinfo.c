@@ -8,22 +8,6 @@
 
 #include "runinfo.h"
 
-static char *dup_col(sqlite3_stmt *st, int col)
-{
-    const char *s = (const char *)sqlite3_column_text(st, col);
-    char *d;
-
-    if ( !s )
-        return NULL;
-    d = strdup(s);
-    if ( !d )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return d;
-}
-
 static const char run_sql[] =
     "SELECT r.source, r.status, r.xen_version, r.host, r.tsc_hz, "
     "  coalesce(r.first_tsc, (SELECT min(tsc) FROM fault_groups "
@@ -64,14 +48,14 @@ int runinfo_load(sqlite3 *db, int64_t id, struct runinfo *r,
         return sro_db_fail(db, rc, "reading a run", e);
     }
     r->id = id;
-    r->source = dup_col(st, 0);
-    r->status = dup_col(st, 1);
+    r->source = sro_db_column_strdup(st, 0);
+    r->status = sro_db_column_strdup(st, 1);
     if ( !r->source )
         r->source = strdup("?");
     if ( !r->status )
         r->status = strdup("?");
-    r->xen_version = dup_col(st, 2);
-    r->host = dup_col(st, 3);
+    r->xen_version = sro_db_column_strdup(st, 2);
+    r->host = sro_db_column_strdup(st, 3);
     if ( sqlite3_column_type(st, 4) != SQLITE_NULL &&
          sqlite3_column_int64(st, 4) > 0 )
         r->tsc_hz = (uint64_t)sqlite3_column_int64(st, 4);
@@ -88,8 +72,8 @@ int runinfo_load(sqlite3 *db, int64_t id, struct runinfo *r,
     if ( sqlite3_column_type(st, 13) != SQLITE_NULL )
     {
         r->replay = sqlite3_column_int64(st, 13);
-        r->replay_model = dup_col(st, 14);
-        r->replay_created = dup_col(st, 15);
+        r->replay_model = sro_db_column_strdup(st, 14);
+        r->replay_created = sro_db_column_strdup(st, 15);
     }
     sqlite3_finalize(st);
     if ( !r->source || !r->status )

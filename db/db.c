@@ -474,6 +474,22 @@ sqlite3 *sro_db_open(const char *path, unsigned int flags,
     return NULL;
 }
 
+char *sro_db_column_strdup(sqlite3_stmt *st, int col)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    char *d;
+
+    if ( !s )
+        return NULL;
+    d = strdup(s);
+    if ( !d )
+    {
+        fprintf(stderr, "srotrace: out of memory\n");
+        exit(1);
+    }
+    return d;
+}
+
 void sro_db_close(sqlite3 *db)
 {
     sqlite3_close_v2(db);

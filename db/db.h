@@ -100,6 +100,11 @@ static inline uint64_t sro_db_column_u64(sqlite3_stmt *st, int col)
     return sro_db_u64(sqlite3_column_int64(st, col));
 }
 
+/* A heap copy of a text column (NULL for SQL NULL); the caller frees it.
+ * Out of memory ends the process with a message, as nothing sensible can
+ * follow in a command-line tool. */
+char *sro_db_column_strdup(sqlite3_stmt *st, int col);
+
 /* Run the part of schema.sql below "-- @indexes" (idempotent). */
 int sro_db_create_indexes(sqlite3 *db, struct sro_db_err *e);
 
