@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "util/xalloc.h"
 #include "core/prot.h"
 #include "replayer/insn-table.h"
 #include "storeinfo.h"
@@ -68,18 +69,6 @@ struct flat {
     uint64_t           mfn;
     struct audit_touch t;
 };
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-
-    if ( !q )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return q;
-}
 
 static int cmp_flat(const void *a, const void *b)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/abi.h"
+#include "util/xalloc.h"
 #include "devbind.h"
 #include "util/escape.h"
 
@@ -22,14 +23,7 @@ struct devbind {
 
 struct devbind *devbind_empty(void)
 {
-    struct devbind *b = calloc(1, sizeof(*b));
-
-    if ( !b )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return b;
+    return xcalloc(1, sizeof(struct devbind));
 }
 
 /* Has an earlier row already named this missing map? (warn once) */
@@ -68,12 +62,7 @@ struct devbind *devbind_load(sqlite3 *db, int64_t run,
         if ( b->n == cap )
         {
             cap = cap ? cap * 2 : 16;
-            b->devs = realloc(b->devs, cap * sizeof(*b->devs));
-            if ( !b->devs )
-            {
-                fprintf(stderr, "srotrace: out of memory\n");
-                exit(1);
-            }
+            b->devs = xrealloc(b->devs, cap * sizeof(*b->devs));
         }
         d = &b->devs[b->n];
         memset(d, 0, sizeof(*d));

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "devlist.h"
+#include "util/xalloc.h"
 
 #define SYSFS_BARS          6
 #define IORESOURCE_MEM      0x200u
@@ -243,20 +244,9 @@ int devlist_read_sysfs(struct dev_list *l, const char *root, char *err,
         if ( n == cap )
         {
             cap = cap ? cap * 2 : 32;
-            names = realloc(names, cap * sizeof(*names));
-            if ( !names )
-            {
-                fprintf(stderr, "srotrace: out of memory\n");
-                exit(1);
-            }
+            names = xrealloc(names, cap * sizeof(*names));
         }
-        names[n] = strdup(e->d_name);
-        if ( !names[n] )
-        {
-            fprintf(stderr, "srotrace: out of memory\n");
-            exit(1);
-        }
-        n++;
+        names[n++] = xstrdup(e->d_name);
     }
     closedir(dh);
     if ( n == 0 )

@@ -10,33 +10,7 @@
 #include <strings.h>
 
 #include "devlist.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-
-    if ( !q )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return q;
-}
-
-static char *xstrdup_or_null(const char *s)
-{
-    char *d;
-
-    if ( !s )
-        return NULL;
-    d = strdup(s);
-    if ( !d )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return d;
-}
+#include "util/xalloc.h"
 
 void devlist_init(struct dev_list *l)
 {
@@ -72,8 +46,8 @@ struct dev_entry *devlist_add(struct dev_list *l, const char *sbdf,
     }
     d = &l->devs[l->n++];
     memset(d, 0, sizeof(*d));
-    d->sbdf = xstrdup_or_null(sbdf);
-    d->name = xstrdup_or_null(name);
+    d->sbdf = xstrdup(sbdf);
+    d->name = xstrdup(name);
     d->vendor = vendor;
     d->device = device;
     d->class_ = class_;
@@ -94,7 +68,7 @@ struct dev_region *devlist_add_region(struct dev_entry *d, uint64_t base,
     r = &d->regions[d->nregions++];
     r->base = base;
     r->size = size;
-    r->regmap = xstrdup_or_null(regmap);
+    r->regmap = xstrdup(regmap);
     r->map_base = map_base;
     r->bar = bar;
     return r;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "regmap.h"
+#include "util/xalloc.h"
 #include "util/textfile.h"
 
 /* Arrays may repeat a register set at most this often (MSI-X: 2048). */
@@ -71,25 +72,6 @@ struct regmap_set {
     unsigned int    n, cap;
     unsigned int    gen;            /* loads so far */
 };
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-
-    if ( !q )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return q;
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-
-    return memcpy(xrealloc(NULL, n), s, n);
-}
 
 /* Grow *arr (elements of size sz) so that index *n is usable. */
 static void *grow(void *arr, unsigned int n, unsigned int *cap, size_t sz)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/prot.h"
+#include "util/xalloc.h"
 #include "report.h"
 #include "storeinfo.h"
 #include "summary.h"
@@ -55,18 +56,6 @@ static void fold(struct report_counts *c, unsigned int o, unsigned int v,
     c->verdict[v] += n;
     if ( report_is_wrong(v) )
         c->wrong += n;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-
-    if ( !q )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return q;
 }
 
 /* The row of (dom, vcpu), appended if new. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "replayer/replay.h"
+#include "util/xalloc.h"
 #include "summary.h"
 
 #define NK 10                   /* key columns at most */
@@ -34,18 +35,6 @@ struct key {
     int64_t  k[NK];
     uint32_t nulls;
 };
-
-static void *xcalloc(size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-
-    if ( !p )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return p;
-}
 
 /* FNV-style hash of every column and the NULL mask. */
 static uint64_t hash_key(const struct key *k)
@@ -794,14 +783,7 @@ int summary_build_missing(sqlite3 *db, struct sro_db_err *e)
         return -1;
     while ( (rc = sqlite3_step(st)) == SQLITE_ROW )
     {
-        int64_t *m = realloc(ids, (n + 2) * sizeof(*ids));
-
-        if ( !m )
-        {
-            fprintf(stderr, "srotrace: out of memory\n");
-            exit(1);
-        }
-        ids = m;
+        ids = xrealloc(ids, (n + 2) * sizeof(*ids));
         ids[n++] = sqlite3_column_int64(st, 0);
         ids[n++] = sqlite3_column_int64(st, 1);
     }

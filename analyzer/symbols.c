@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "symbols.h"
+#include "util/xalloc.h"
 #include "util/textfile.h"
 
 struct sym {
@@ -27,18 +28,6 @@ struct symtab {
     struct sym *syms;
     size_t      n, cap;
 };
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-
-    if ( !q )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return q;
-}
 
 void symtab_free(struct symtab *t)
 {
@@ -115,12 +104,7 @@ static int parse_line(const char *name, size_t lineno, char *line,
     }
     s->addr = a;
     s->text = strchr("TtWw", type) != NULL;
-    s->name = strdup(sym);
-    if ( !s->name )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
+    s->name = xstrdup(sym);
     return 1;
 }
 

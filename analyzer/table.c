@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/escape.h"
+#include "util/xalloc.h"
 #include "table.h"
 
 #define CELL_MAX_COLS 72
@@ -28,25 +29,13 @@ struct table {
 };
 
 /* Zeroed memory, or exit. */
-static void *xmalloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-
-    if ( !p )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return p;
-}
-
 /* Clean s for the terminal into a new cell, cut to CELL_MAX_COLS. */
 static struct cell make_cell(const char *s)
 {
     size_t n = strlen(s) + 4;
     struct cell c;
 
-    c.text = xmalloc(n);
+    c.text = xcalloc(1, n);
     c.cols = term_clean(c.text, n, s);
     if ( c.cols > CELL_MAX_COLS )
     {
@@ -69,18 +58,18 @@ static struct cell make_cell(const char *s)
 
 struct table *table_new(const char *const *heads, const char *align)
 {
-    struct table *t = xmalloc(sizeof(*t));
+    struct table *t = xcalloc(1, sizeof(*t));
     unsigned int n = 0;
 
     while ( heads[n] )
         n++;
     memset(t, 0, sizeof(*t));
     t->ncols = n;
-    t->align = xmalloc(n + 1);
+    t->align = xcalloc(1, n + 1);
     for ( unsigned int i = 0; i < n; i++ )
         t->align[i] = align && i < strlen(align) ? align[i] : 'l';
     t->align[n] = '\0';
-    t->heads = xmalloc(n * sizeof(*t->heads));
+    t->heads = xcalloc(1, n * sizeof(*t->heads));
     for ( unsigned int i = 0; i < n; i++ )
         t->heads[i] = make_cell(heads[i]);
     return t;
@@ -105,12 +94,7 @@ void table_str(struct table *t, const char *s)
     if ( t->ncells == t->cap )
     {
         t->cap = t->cap ? t->cap * 2 : 64;
-        t->cells = realloc(t->cells, t->cap * sizeof(*t->cells));
-        if ( !t->cells )
-        {
-            fprintf(stderr, "srotrace: out of memory\n");
-            exit(1);
-        }
+        t->cells = xrealloc(t->cells, t->cap * sizeof(*t->cells));
     }
     t->cells[t->ncells++] = make_cell(s ? s : "-");
 }
@@ -167,9 +151,9 @@ static void put_row(const struct table *t, FILE *out, const struct cell *c,
 
 void table_print(const struct table *t, FILE *out, unsigned int indent)
 {
-    size_t *w = xmalloc(t->ncols * sizeof(*w));
+    size_t *w = xcalloc(1, t->ncols * sizeof(*w));
     size_t total = 0, rows = table_rows(t);
-    struct cell *row = xmalloc(t->ncols * sizeof(*row));
+    struct cell *row = xcalloc(1, t->ncols * sizeof(*row));
 
     for ( unsigned int i = 0; i < t->ncols; i++ )
         w[i] = t->heads[i].cols;

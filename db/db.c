@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "util/xalloc.h"
 
 #define INDEX_MARKER "\n-- @indexes"
 
@@ -476,18 +477,7 @@ sqlite3 *sro_db_open(const char *path, unsigned int flags,
 
 char *sro_db_column_strdup(sqlite3_stmt *st, int col)
 {
-    const char *s = (const char *)sqlite3_column_text(st, col);
-    char *d;
-
-    if ( !s )
-        return NULL;
-    d = strdup(s);
-    if ( !d )
-    {
-        fprintf(stderr, "srotrace: out of memory\n");
-        exit(1);
-    }
-    return d;
+    return xstrdup((const char *)sqlite3_column_text(st, col));
 }
 
 void sro_db_close(sqlite3 *db)
